@@ -1,0 +1,158 @@
+// Package compiler is the pipeline: read the settings, mappings and
+// vendored source specs from a project root, build the model, run the
+// emitters. It reads files but never writes them (see package writer).
+package compiler
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/canonic-data/canonic/gen/diag"
+	"github.com/canonic-data/canonic/gen/emit"
+	"github.com/canonic-data/canonic/gen/mapping"
+	"github.com/canonic-data/canonic/gen/model"
+	"github.com/canonic-data/canonic/gen/sourcespec"
+)
+
+// SettingsFile is the project settings file, relative to the root.
+const SettingsFile = "mappings/project.yaml"
+
+// Options tune one compilation.
+type Options struct {
+	// Target overrides the settings' ClickHouse target ("18.16").
+	Target string
+}
+
+// Compile reads the project at root and returns the generated tree. A
+// problem in the user's files is a diag.List (errors.Is ErrBadInput).
+func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
+	module, err := goModule(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	settingsData, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(SettingsFile)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: %v (every project has one; see README.md)", diag.ErrBadInput, SettingsFile, err)
+	}
+	settings, errs := mapping.ParseProject(SettingsFile, settingsData)
+	if err := errs.Err(); err != nil {
+		return nil, nil, err
+	}
+
+	target := model.DefaultTarget
+	switch {
+	case opts.Target != "":
+		if target, err = model.ParseTarget(opts.Target); err != nil {
+			return nil, nil, fmt.Errorf("%w: --target: %v", diag.ErrBadInput, err)
+		}
+	case settings.Target.Set:
+		if target, err = model.ParseTarget(settings.Target.Value); err != nil {
+			var l diag.List
+			l.Add(settings.Target.Pos, "%v", err)
+			return nil, nil, l.Err()
+		}
+	}
+
+	var problems diag.List
+	specs := map[string]*sourcespec.Spec{}
+	for _, s := range settings.Sources {
+		if !s.Spec.Set {
+			continue
+		}
+		rel := path.Join("mappings", s.Spec.Value)
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err != nil {
+			problems.Add(s.Spec.Pos, "source spec for %s: %v", s.Service.Value, err)
+			continue
+		}
+		spec, err := sourcespec.Load(data)
+		if err != nil {
+			problems.Add(s.Spec.Pos, "source spec %s: %v", rel, err)
+			continue
+		}
+		specs[s.Service.Value] = spec
+	}
+
+	paths, err := mappingFiles(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	var files []*mapping.File
+	for _, rel := range paths {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err != nil {
+			return nil, nil, err
+		}
+		f, errs := mapping.ParseFile(rel, data)
+		problems = append(problems, errs...)
+		if len(errs) == 0 {
+			files = append(files, f)
+		}
+	}
+	if len(paths) == 0 {
+		problems.Add(diag.Pos{File: "mappings"}, "no mappings found: add mappings/<service>/<table>.yaml")
+	}
+	if err := problems.Err(); err != nil {
+		return nil, nil, err
+	}
+	p, err := model.Build(model.Input{Module: module, Target: target, Files: files, Specs: specs})
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := emit.Project(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, p, nil
+}
+
+// mappingFiles lists mappings/<service>/<table>.yaml (and .yml), sorted.
+func mappingFiles(root string) ([]string, error) {
+	var out []string
+	dir := filepath.Join(root, "mappings")
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel != "mappings" && strings.Count(rel, "/") > 1 {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if strings.Count(rel, "/") == 2 && (strings.HasSuffix(rel, ".yaml") || strings.HasSuffix(rel, ".yml")) {
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s has no mappings directory", diag.ErrBadInput, root)
+	}
+	sort.Strings(out)
+	return out, err
+}
+
+// goModule reads the module path from root/go.mod.
+func goModule(root string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return "", fmt.Errorf("%w: %v: run from the project root or pass --root", diag.ErrBadInput, err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module "); ok {
+			return strings.Trim(strings.TrimSpace(rest), `"`), nil
+		}
+	}
+	return "", fmt.Errorf("%w: go.mod has no module line", diag.ErrBadInput)
+}

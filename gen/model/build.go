@@ -1,0 +1,578 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/canonic-data/canonic/gen/diag"
+	"github.com/canonic-data/canonic/gen/mapping"
+	"github.com/canonic-data/canonic/gen/naming"
+	"github.com/canonic-data/canonic/gen/sourcespec"
+)
+
+// Input is everything Build needs; the caller has read the files.
+type Input struct {
+	Module string
+	Target Target
+	Files  []*mapping.File
+	// Specs maps a service name to its vendored source schema.
+	Specs map[string]*sourcespec.Spec
+	// SpecPos is where each service's spec is declared, for messages.
+	SpecPos diag.Pos
+}
+
+// Build validates the mappings and resolves them into a Project. It
+// collects every problem it finds and returns them as a sorted
+// diag.List.
+func Build(in Input) (*Project, error) {
+	b := &builder{in: in}
+	p := &Project{Target: in.Target, Module: in.Module}
+	files := append([]*mapping.File(nil), in.Files...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	seen := map[string]*mapping.File{}
+	for _, f := range files {
+		t := b.table(f)
+		if t == nil {
+			continue
+		}
+		id := t.Service + "/" + t.Name
+		if prev, dup := seen[id]; dup {
+			b.errs.Add(f.Table.Pos, "duplicate table %s: already declared in %s", id, prev.Path)
+			continue
+		}
+		seen[id] = f
+		p.Tables = append(p.Tables, t)
+	}
+	if err := b.errs.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+type builder struct {
+	in   Input
+	errs diag.List
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_/]*$`)
+
+// table runs the phases for one file: names, columns and types, source
+// paths, table-level settings, then cross-cutting rules.
+func (b *builder) table(f *mapping.File) *Table {
+	before := len(b.errs)
+	t := &Table{
+		Mapping:     f.Path,
+		Service:     f.Service.Value,
+		Name:        f.Table.Value,
+		Description: strings.TrimSpace(f.Description.Value),
+		Endpoint:    f.Source.Endpoint.Value,
+	}
+	b.names(f, t)
+	if f.SCD.Type.Set && f.SCD.Type.Value != 2 {
+		b.errs.Add(f.SCD.Type.Pos, "scd.type %d is not supported: only SCD Type 2 (scd.type: 2)", f.SCD.Type.Value)
+	}
+	if t.Description == "" && f.Description.Set {
+		b.errs.Add(f.Description.Pos, "description is empty: say what one row of %s is", t.Name)
+	}
+
+	spec := b.in.Specs[t.Service]
+	if spec == nil && f.Service.Set && naming.IsSnakeIdent(t.Service) {
+		b.errs.Add(f.Service.Pos, "service %q has no source spec: declare it under sources: in mappings/project.yaml", t.Service)
+	}
+	if spec != nil && f.Source.Endpoint.Set {
+		if _, err := spec.Endpoint(t.Endpoint); err != nil {
+			b.errs.Add(f.Source.Endpoint.Pos, "source.endpoint: %v", err)
+			spec = nil
+		} else {
+			t.SpecVersion = spec.Version
+		}
+	}
+
+	if len(f.Fields) == 0 && f.FieldsPos.Line > 0 {
+		b.errs.Add(f.FieldsPos, "fields is empty: a table needs at least its key column")
+	}
+	byName := map[string]*Column{}
+	goNames := map[string]*Column{}
+	for _, fd := range f.Fields {
+		c := b.column(fd, t, spec)
+		if c == nil {
+			continue
+		}
+		if prev, dup := byName[c.Name]; dup {
+			b.errs.Add(fd.Name.Pos, "duplicate column %q: already declared at line %d", c.Name, prev.Pos.Line)
+			continue
+		}
+		if prev, clash := goNames[c.GoName]; clash {
+			b.errs.Add(fd.Name.Pos, "column %q and column %q (line %d) both become Go field %s: rename one", c.Name, prev.Name, prev.Pos.Line, c.GoName)
+			continue
+		}
+		byName[c.Name] = c
+		goNames[c.GoName] = c
+		t.Columns = append(t.Columns, c)
+	}
+
+	b.settings(f, t, byName)
+	if len(b.errs) > before {
+		return nil
+	}
+	t.Source = sourceTree(t.Columns)
+	t.HashDefinition = hashDefinition(t)
+	return t
+}
+
+func (b *builder) names(f *mapping.File, t *Table) {
+	check := func(s mapping.String, what string) bool {
+		if !s.Set {
+			return false
+		}
+		switch {
+		case !naming.IsSnakeIdent(s.Value):
+			b.errs.Add(s.Pos, "%s %q is not a valid name: use lower snake_case ([a-z][a-z0-9_]*)", what, s.Value)
+		case naming.IsReservedPackageName(s.Value):
+			b.errs.Add(s.Pos, "%s %q is a Go keyword or predeclared name and cannot name a Go package: choose another name", what, s.Value)
+		default:
+			return true
+		}
+		return false
+	}
+	okService := check(f.Service, "service")
+	okTable := check(f.Table, "table")
+	if okTable && (IsSCDName(t.Name) || strings.HasSuffix(t.Name, "_current")) {
+		b.errs.Add(f.Table.Pos, "table %q clashes with a generated name: choose another name", t.Name)
+	}
+	if okService && okTable {
+		want := path.Join("mappings", t.Service, t.Name+".yaml")
+		if !strings.HasSuffix(f.Path, want) {
+			b.errs.Add(f.Table.Pos, "mapping for %s/%s must live in %s, not %s: move the file or fix service/table", t.Service, t.Name, want, f.Path)
+		}
+	}
+	t.GoPackage = t.Name
+	t.Dir = path.Join("generated", t.Service, t.Name)
+	t.ImportPath = b.in.Module + "/" + t.Dir
+	t.CmdName = "backfill-" + strings.ReplaceAll(t.Service, "_", "-") + "-" + strings.ReplaceAll(t.Name, "_", "-")
+	t.CurrentView = t.Name + "_current"
+	if f.Source.Endpoint.Set && !identRE.MatchString(t.Endpoint) {
+		b.errs.Add(f.Source.Endpoint.Pos, "source.endpoint %q is not an API path like service/tickets", t.Endpoint)
+	}
+}
+
+// reservedGoFields are the names the row struct already uses.
+var reservedGoFields = map[string]bool{"SCD": true}
+
+func init() {
+	for _, c := range SCDColumns {
+		reservedGoFields[c.GoName] = true
+	}
+}
+
+func (b *builder) column(fd *mapping.Field, t *Table, spec *sourcespec.Spec) *Column {
+	before := len(b.errs)
+	c := &Column{Pos: fd.Pos, Name: fd.Name.Value, Description: strings.TrimSpace(fd.Description.Value), Hashed: true}
+	if !fd.Name.Set {
+		return nil
+	}
+	switch {
+	case IsSCDName(c.Name):
+		b.errs.Add(fd.Name.Pos, "column %q is reserved: the compiler adds the SCD Type 2 columns (%s) itself", c.Name, strings.Join(scdNames(), ", "))
+	case naming.IsGoKeyword(c.Name):
+		b.errs.Add(fd.Name.Pos, "column %q is a Go keyword: choose another name (e.g. %s_name)", c.Name, c.Name)
+	case !naming.IsSnakeIdent(c.Name):
+		b.errs.Add(fd.Name.Pos, "column %q is not a valid name: use lower snake_case ([a-z][a-z0-9_]*)", c.Name)
+	}
+	c.GoName = naming.GoName(c.Name)
+	if reservedGoFields[c.GoName] && !IsSCDName(c.Name) {
+		b.errs.Add(fd.Name.Pos, "column %q becomes Go field %s, which the row struct already has: choose another name", c.Name, c.GoName)
+	}
+	if c.Description == "" && fd.Description.Set {
+		b.errs.Add(fd.Description.Pos, "column %q: description is empty: say what the column means", c.Name)
+	}
+
+	if fd.Type.Set {
+		typ, err := ParseType(fd.Type.Value)
+		if err != nil {
+			b.errs.Add(fd.Type.Pos, "column %q: %v", c.Name, err)
+		}
+		typ.Nullable = fd.Nullable.Value
+		if typ.Kind == Enum {
+			typ.Values = b.enumValues(fd, c.Name)
+		} else if len(fd.Values) > 0 || fd.ValuesPos.Line > 0 {
+			b.errs.Add(fd.ValuesPos, "column %q: values are only for type enum", c.Name)
+		}
+		c.Type = typ
+	}
+
+	switch {
+	case fd.Unmapped.Set:
+		c.Unmapped = strings.TrimSpace(fd.Unmapped.Value)
+		if c.Unmapped == "" {
+			b.errs.Add(fd.Unmapped.Pos, "column %q: unmapped needs a reason a reviewer can read", c.Name)
+		}
+		if fd.Source.Set {
+			b.errs.Add(fd.Unmapped.Pos, "column %q has both source and unmapped: keep one", c.Name)
+		}
+		if fd.Convert.Set {
+			b.errs.Add(fd.Convert.Pos, "column %q is unmapped: convert has nothing to convert", c.Name)
+		}
+		if !fd.Nullable.Value {
+			b.errs.Add(fd.Pos, "column %q is unmapped, so it is always NULL: add nullable: true", c.Name)
+		}
+	case !fd.Source.Set:
+		b.errs.Add(fd.Pos, "column %q has no source: give the source path (source: a__b) or say why in unmapped:", c.Name)
+	case spec != nil && len(b.errs) == before:
+		b.source(fd, c, t, spec)
+	}
+	if fd.AcknowledgeWriteOnly.Set && c.WriteOnly == "" && len(b.errs) == before {
+		b.errs.Add(fd.AcknowledgeWriteOnly.Pos, "column %q: acknowledge.write_only is set but source %q is returned by GET: remove the acknowledgement", c.Name, fd.Source.Value)
+	}
+	return c
+}
+
+func scdNames() []string {
+	out := make([]string, len(SCDColumns))
+	for i, c := range SCDColumns {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func (b *builder) enumValues(fd *mapping.Field, col string) []string {
+	if len(fd.Values) == 0 {
+		pos := fd.ValuesPos
+		if pos.Line == 0 {
+			pos = fd.Type.Pos
+		}
+		b.errs.Add(pos, "column %q: type enum needs values: [A, B, ...]", col)
+		return nil
+	}
+	if len(fd.Values) > 127 {
+		b.errs.Add(fd.ValuesPos, "column %q: %d enum values, Enum8 holds at most 127", col, len(fd.Values))
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range fd.Values {
+		switch {
+		case v.Value == "":
+			b.errs.Add(v.Pos, "column %q: empty enum value", col)
+		case seen[v.Value]:
+			b.errs.Add(v.Pos, "column %q: duplicate enum value %q", col, v.Value)
+		case strings.ContainsFunc(v.Value, func(r rune) bool { return r < 0x20 }):
+			b.errs.Add(v.Pos, "column %q: enum value %q contains a control character", col, v.Value)
+		}
+		seen[v.Value] = true
+		out = append(out, v.Value)
+	}
+	return out
+}
+
+// source resolves the column's source path and checks the conversion.
+func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespec.Spec) {
+	r, err := spec.Resolve(t.Endpoint, fd.Source.Value)
+	if err != nil {
+		var pe *sourcespec.PathError
+		msg := err.Error()
+		if errors.As(err, &pe) {
+			msg = pe.Error()
+		}
+		b.errs.Add(fd.Source.Pos, "column %q: %s", c.Name, msg)
+		return
+	}
+	c.Source = &SourceRef{Pos: fd.Source.Pos, Path: fd.Source.Value, Segments: r.Segments, JSONType: r.Type, Format: r.Format, Enum: r.Enum}
+	if r.WriteOnly {
+		if !fd.AcknowledgeWriteOnly.Set {
+			note := r.WriteOnlyNote
+			if note == "" {
+				note = "write-only"
+			}
+			b.errs.Add(fd.Source.Pos, "column %q: source %q is never returned by GET (%s), so the column would always be NULL: map another source, mark the column unmapped: <reason>, or add acknowledge: {write_only: <reason>}", c.Name, fd.Source.Value, note)
+			return
+		}
+		c.WriteOnly = strings.TrimSpace(fd.AcknowledgeWriteOnly.Value)
+		if c.WriteOnly == "" {
+			b.errs.Add(fd.AcknowledgeWriteOnly.Pos, "column %q: acknowledge.write_only needs a reason a reviewer can read", c.Name)
+		}
+		if !fd.Nullable.Value {
+			b.errs.Add(fd.Pos, "column %q reads a write-only source, so it is always NULL: add nullable: true", c.Name)
+		}
+	}
+	conv := Conversion(fd.Convert.Value)
+	direct, why := directlyCompatible(c.Type, r)
+	switch {
+	case fd.Convert.Set:
+		spec, known := conversions[conv]
+		switch {
+		case !known:
+			msg := fmt.Sprintf("column %q: unknown conversion %q", c.Name, fd.Convert.Value)
+			if s := diag.Suggest(fd.Convert.Value, ConversionNames()); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			} else {
+				msg += " (known: " + strings.Join(ConversionNames(), ", ") + ")"
+			}
+			b.errs.Add(fd.Convert.Pos, "%s", msg)
+		case spec.to != c.Type.Kind:
+			b.errs.Add(fd.Convert.Pos, "column %q: conversion %s produces %s, but the column is %s", c.Name, conv, spec.to, c.Type.Kind)
+		case !slices.Contains(spec.from, r.Type):
+			b.errs.Add(fd.Convert.Pos, "column %q: conversion %s reads %s, but source %q is %s", c.Name, conv, strings.Join(spec.from, " or "), fd.Source.Value, describeSource(r))
+		case direct:
+			b.errs.Add(fd.Convert.Pos, "column %q: source %q is already %s: remove convert", c.Name, fd.Source.Value, describeSource(r))
+		default:
+			c.Convert = conv
+		}
+	case !direct:
+		b.errs.Add(fd.Source.Pos, "column %q: cannot read %s source %q as %s: %s", c.Name, describeSource(r), fd.Source.Value, c.Type.Kind, why)
+	}
+	if c.Type.Kind == Enum && len(r.Enum) > 0 {
+		for _, v := range r.Enum {
+			if !slices.Contains(c.Type.Values, v) {
+				b.errs.Add(fd.ValuesPos, "column %q: the source can send %q, which is not among the enum values: add it", c.Name, v)
+			}
+		}
+	}
+}
+
+func describeSource(r *sourcespec.Resolved) string {
+	s := r.Type
+	if r.Format != "" {
+		s += " (" + r.Format + ")"
+	}
+	if len(r.Enum) > 0 {
+		s += " enum"
+	}
+	return s
+}
+
+// directlyCompatible reports whether a source value converts to the
+// canonical type without an explicit conversion, and if not, what to do.
+func directlyCompatible(t Type, r *sourcespec.Resolved) (bool, string) {
+	suggest := func(c Conversion) string { return fmt.Sprintf("add convert: %s", c) }
+	switch t.Kind {
+	case Int32:
+		if r.Type == "integer" && r.Format == "int32" {
+			return true, ""
+		}
+		if r.Type == "integer" {
+			return false, "the source may exceed int32: use type int64"
+		}
+	case Int64:
+		if r.Type == "integer" {
+			return true, ""
+		}
+	case Float64:
+		if r.Type == "number" || r.Type == "integer" {
+			return true, ""
+		}
+	case Decimal:
+		if r.Type == "number" || r.Type == "integer" {
+			return false, suggest(ConvertNumberToDecimal)
+		}
+	case String:
+		if r.Type == "string" {
+			return true, ""
+		}
+		if r.Type == "integer" {
+			return false, suggest(ConvertIntToString)
+		}
+	case Bool:
+		if r.Type == "boolean" {
+			return true, ""
+		}
+	case DateTime:
+		if r.Type == "string" && r.Format == "date-time" {
+			return true, ""
+		}
+		if r.Type == "string" {
+			return false, "the spec declares a plain string; " + suggest(ConvertStringToDateTime)
+		}
+	case Date:
+		if r.Type == "string" && r.Format == "date" {
+			return true, ""
+		}
+		if r.Type == "string" {
+			return false, suggest(ConvertStringToDate)
+		}
+	case Enum:
+		if r.Type == "string" && len(r.Enum) > 0 {
+			return true, ""
+		}
+		if r.Type == "string" {
+			return false, "the spec declares no enum for it; " + suggest(ConvertStringToEnum)
+		}
+	case UUID:
+		if r.Type == "string" && r.Format == "uuid" {
+			return true, ""
+		}
+		if r.Type == "string" {
+			return false, suggest(ConvertStringToUUID)
+		}
+	}
+	return false, "no conversion exists: choose a source of a compatible type"
+}
+
+// settings checks the table-level keys once the columns are known.
+func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column) {
+	lookup := func(s mapping.String, what string) *Column {
+		if !s.Set {
+			return nil
+		}
+		c := cols[s.Value]
+		if c == nil {
+			names := make([]string, 0, len(cols))
+			for n := range cols {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			msg := fmt.Sprintf("%s: no column %q in fields", what, s.Value)
+			if sug := diag.Suggest(s.Value, names); sug != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", sug)
+			}
+			b.errs.Add(s.Pos, "%s", msg)
+		}
+		return c
+	}
+	if k := lookup(f.Key, "key"); k != nil {
+		t.Key = k
+		switch {
+		case k.Type.Kind != Int32 && k.Type.Kind != Int64:
+			b.errs.Add(f.Key.Pos, "key column %q is %s: keys must be int32 or int64", k.Name, k.Type.Kind)
+		case k.Type.Nullable:
+			b.errs.Add(f.Key.Pos, "key column %q is nullable: a business key must always have a value; remove nullable: true", k.Name)
+		case k.Source == nil && k.Unmapped == "":
+			// an unresolved source was already reported
+		case k.Source == nil || len(k.Source.Segments) != 1:
+			b.errs.Add(f.Key.Pos, "key column %q must come from a top-level source field (like id)", k.Name)
+		default:
+			t.SourceKeyField = k.Source.Segments[0]
+		}
+		k.Hashed = true
+	}
+	if c := lookup(f.SCD.VersionFrom, "scd.version_from"); c != nil {
+		if c.Type.Kind != DateTime {
+			b.errs.Add(f.SCD.VersionFrom.Pos, "scd.version_from column %q is %s: it must be a datetime", c.Name, c.Type.Kind)
+		}
+		t.VersionFrom = c
+	}
+	for _, s := range f.SCD.IgnoreChanges {
+		if c := lookup(s, "scd.ignore_changes"); c != nil {
+			if c == t.Key {
+				b.errs.Add(s.Pos, "scd.ignore_changes: the key %q identifies the record and cannot be ignored", c.Name)
+			}
+			c.Hashed = false
+		}
+	}
+	if f.Cursor != nil {
+		if c := lookup(f.Cursor.Column, "cursor.column"); c != nil {
+			if c.Type.Kind != DateTime {
+				b.errs.Add(f.Cursor.Column.Pos, "cursor.column %q is %s: the incremental cursor must be a datetime", c.Name, c.Type.Kind)
+			}
+			t.Cursor = c
+		}
+		t.CursorField = f.Cursor.SourceField.Value
+		if f.Cursor.SourceField.Set && !identRE.MatchString(t.CursorField) {
+			b.errs.Add(f.Cursor.SourceField.Pos, "cursor.source_field %q is not a condition field like lastUpdated or _info/lastUpdated", t.CursorField)
+		}
+	}
+	if t.Key != nil {
+		t.OrderBy = []string{t.Key.Name, "effective_start_date"}
+	}
+	if len(f.ClickHouse.OrderBy) > 0 && t.Key != nil {
+		var got []string
+		for _, s := range f.ClickHouse.OrderBy {
+			got = append(got, s.Value)
+		}
+		if !slices.Equal(got, t.OrderBy) {
+			b.errs.Add(f.ClickHouse.OrderBy[0].Pos, "clickhouse.order_by must be [%s, effective_start_date]: a version is identified by its key and start, and ReplacingMergeTree collapses rewrites of a version only when ORDER BY is exactly that", t.Key.Name)
+		}
+	}
+	if p := f.ClickHouse.PartitionBy; p.Set {
+		if !partitionRE.MatchString(p.Value) {
+			b.errs.Add(p.Pos, "clickhouse.partition_by %q: use a function of effective_start_date (toYYYYMM, toYear, toMonday, toStartOfMonth, toStartOfYear), e.g. toYYYYMM(effective_start_date); a version's rewrites must stay in its partition", p.Value)
+		} else {
+			t.PartitionBy = p.Value
+		}
+	}
+	if f.Key.Set && len(t.Columns) > 0 && t.Key == nil {
+		return
+	}
+}
+
+var partitionRE = regexp.MustCompile(`^(toYYYYMM|toYear|toMonday|toStartOfMonth|toStartOfYear|toStartOfQuarter)\(effective_start_date\)$`)
+
+// hashDefinition fingerprints the hash inputs: encoding version, then each
+// hashed column's name and canonical type.
+func hashDefinition(t *Table) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "canonic-record-hash/1\n")
+	for _, c := range t.HashedColumns() {
+		fmt.Fprintf(h, "%s %s\n", c.Name, c.Type.Canonical())
+	}
+	return "v1:" + hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// sourceTree builds the JSON key tree the mapping reads, in first-use
+// order, and links each column's SourceRef to its leaf.
+func sourceTree(cols []*Column) *SourceNode {
+	root := &SourceNode{TypeName: "Source"}
+	for _, c := range cols {
+		if c.Source == nil {
+			continue
+		}
+		n := root
+		for i, seg := range c.Source.Segments {
+			var child *SourceNode
+			for _, ch := range n.Children {
+				if ch.Key == seg {
+					child = ch
+					break
+				}
+			}
+			if child == nil {
+				child = &SourceNode{Key: seg}
+				n.Children = append(n.Children, child)
+			}
+			if i == len(c.Source.Segments)-1 {
+				child.JSONType = c.Source.JSONType
+				if c.Convert == ConvertNumberToDecimal {
+					child.AsText = true
+				}
+			}
+			n = child
+		}
+		c.Source.Leaf = n
+	}
+	nameTree(root, map[string]bool{"Source": true})
+	for _, c := range cols {
+		if c.Source == nil {
+			continue
+		}
+		n := root
+		for _, seg := range c.Source.Segments {
+			for _, ch := range n.Children {
+				if ch.Key == seg {
+					n = ch
+					break
+				}
+			}
+			c.Source.GoPath = append(c.Source.GoPath, n.GoName)
+		}
+	}
+	return root
+}
+
+// nameTree gives fields and object types Go names through the naming
+// authority, avoiding clashes.
+func nameTree(n *SourceNode, types map[string]bool) {
+	fields := map[string]bool{}
+	for _, ch := range n.Children {
+		ch.GoName = naming.Unique(naming.GoName(ch.Key), fields)
+		if len(ch.Children) > 0 {
+			ch.TypeName = naming.Unique(n.TypeName+ch.GoName, types)
+			nameTree(ch, types)
+		}
+	}
+}

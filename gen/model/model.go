@@ -1,0 +1,202 @@
+// Package model is the compiler's validated intermediate representation:
+// tables, columns, canonical types, resolved source paths and Go names.
+// Build turns parsed mapping files into a Project or reports every
+// problem at file:line:col. Emitters may assume a Project is valid and
+// never need to check anything again.
+package model
+
+import "github.com/canonic-data/canonic/gen/diag"
+
+// Tool is the generator's name as written in every generated header.
+const Tool = "canonic"
+
+// Project is every table the mappings declare, for one target.
+type Project struct {
+	Target Target
+	// Module is the Go module path generated code lives in.
+	Module string
+	Tables []*Table
+}
+
+// Table is one warehouse table compiled from one mapping file.
+type Table struct {
+	Mapping     string // mapping path relative to the project root, slash-separated
+	Service     string // "connectwise"
+	Name        string // "tickets"
+	Description string
+	Endpoint    string // "service/tickets"
+	SpecVersion string // source spec version the paths were resolved against
+
+	GoPackage  string // Go package name: the table name
+	Dir        string // "generated/connectwise/tickets"
+	ImportPath string // module + "/" + Dir
+	CmdName    string // "backfill-connectwise-tickets"
+
+	// Columns are the business columns in mapping order; SCD columns follow
+	// them in the table (see SCDColumns).
+	Columns []*Column
+	Key     *Column
+	// VersionFrom dates new versions; nil means the run's start.
+	VersionFrom *Column
+	// Cursor is the incremental cursor column, nil when none; CursorField
+	// is the source's condition field.
+	Cursor      *Column
+	CursorField string
+	// SourceKeyField is the source field of the key ("id").
+	SourceKeyField string
+
+	OrderBy     []string
+	PartitionBy string // "" or a validated expression
+	CurrentView string // "tickets_current"
+
+	// HashDefinition identifies the hashed columns and the encoding.
+	HashDefinition string
+	// Source is the tree of JSON keys the mapping reads.
+	Source *SourceNode
+}
+
+// AllColumnNames lists business then SCD column names in table order.
+func (t *Table) AllColumnNames() []string {
+	names := make([]string, 0, len(t.Columns)+len(SCDColumns))
+	for _, c := range t.Columns {
+		names = append(names, c.Name)
+	}
+	for _, c := range SCDColumns {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// HashedColumns lists the columns the record hash covers, in order.
+func (t *Table) HashedColumns() []*Column {
+	var out []*Column
+	for _, c := range t.Columns {
+		if c.Hashed {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Column is one business column.
+type Column struct {
+	Pos         diag.Pos
+	Name        string
+	GoName      string
+	Description string
+	Type        Type
+	// Source is nil for an unmapped column.
+	Source *SourceRef
+	// Convert is the explicit conversion from the source type.
+	Convert Conversion
+	// Unmapped says why the column has no source (always NULL).
+	Unmapped string
+	// WriteOnly is the author's acknowledgement that the source never
+	// returns this property (always NULL in practice).
+	WriteOnly string
+	// Hashed is false for scd.ignore_changes columns.
+	Hashed bool
+}
+
+// Comment is the DDL column comment: the description plus any decision a
+// reviewer must see (unmapped, write-only, conversion).
+func (c *Column) Comment() string {
+	s := c.Description
+	switch {
+	case c.Unmapped != "":
+		s += " [Not mapped for this source, always NULL: " + c.Unmapped + "]"
+	case c.WriteOnly != "":
+		s += " [Source " + c.Source.Path + " is write-only, never returned by GET, so this is NULL: " + c.WriteOnly + "]"
+	}
+	if c.Source != nil && c.Convert != ConvertNone {
+		s += " [Source " + c.Source.Path + " converted: " + string(c.Convert) + "]"
+	}
+	return s
+}
+
+// SourceRef is a resolved source path.
+type SourceRef struct {
+	Pos      diag.Pos
+	Path     string   // as written, "status__name"
+	Segments []string // JSON keys, ["status", "name"]
+	JSONType string   // integer | number | string | boolean
+	Format   string
+	Enum     []string
+	Leaf     *SourceNode
+	// GoPath is the chain of Go field names from Source to the leaf.
+	GoPath []string
+}
+
+// SourceNode is one JSON key the mapping reads; objects have Children.
+type SourceNode struct {
+	Key      string // JSON key; "" for the root
+	GoName   string // field name in the parent struct
+	TypeName string // Go type name for objects ("Source", "SourceStatus")
+	Children []*SourceNode
+	// Leaf fields:
+	JSONType string // integer | number | string | boolean
+	// AsText decodes a number as its literal text (exact decimals).
+	AsText bool
+}
+
+// SCDColumn is one of the six SCD Type 2 columns.
+type SCDColumn struct {
+	Name    string
+	GoName  string
+	Type    Type
+	Comment string
+}
+
+// SCDColumns are appended to every table, in this order. Their Go fields
+// live in internal/table.SCD, which generated rows embed.
+var SCDColumns = []SCDColumn{
+	{"effective_start_date", "EffectiveStartDate", Type{Kind: DateTime}, "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+	{"effective_end_date", "EffectiveEndDate", Type{Kind: DateTime, Nullable: true}, "When the next version replaced this one; NULL while current."},
+	{"is_current", "IsCurrent", Type{Kind: Bool}, "True for the one open version of a key."},
+	{"created_at", "CreatedAt", Type{Kind: DateTime}, "When this version row was first written."},
+	{"updated_at", "UpdatedAt", Type{Kind: DateTime}, "When this version row was last rewritten; the ReplacingMergeTree version."},
+	{"record_hash", "RecordHash", Type{Kind: String}, "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
+}
+
+// IsSCDName reports whether name is reserved for an SCD column.
+func IsSCDName(name string) bool {
+	for _, c := range SCDColumns {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Conversion is an explicit source-to-canonical conversion.
+type Conversion string
+
+// The conversions a mapping may name in `convert:`.
+const (
+	ConvertNone             Conversion = ""
+	ConvertIntToString      Conversion = "int_to_string"
+	ConvertStringToDateTime Conversion = "string_to_datetime"
+	ConvertStringToDate     Conversion = "string_to_date"
+	ConvertNumberToDecimal  Conversion = "number_to_decimal"
+	ConvertStringToEnum     Conversion = "string_to_enum"
+	ConvertStringToUUID     Conversion = "string_to_uuid"
+)
+
+// conversions lists each conversion's source JSON types and target kind.
+var conversions = map[Conversion]struct {
+	from []string
+	to   Kind
+}{
+	ConvertIntToString:      {[]string{"integer"}, String},
+	ConvertStringToDateTime: {[]string{"string"}, DateTime},
+	ConvertStringToDate:     {[]string{"string"}, Date},
+	ConvertNumberToDecimal:  {[]string{"number", "integer"}, Decimal},
+	ConvertStringToEnum:     {[]string{"string"}, Enum},
+	ConvertStringToUUID:     {[]string{"string"}, UUID},
+}
+
+// ConversionNames lists the valid `convert:` values.
+func ConversionNames() []string {
+	return []string{string(ConvertIntToString), string(ConvertStringToDateTime), string(ConvertStringToDate),
+		string(ConvertNumberToDecimal), string(ConvertStringToEnum), string(ConvertStringToUUID)}
+}

@@ -1,0 +1,116 @@
+// Package table is the contract between generated code and the backfill
+// runtime: a generated package describes one warehouse table with a
+// Table value, and the runtime loads any table through it.
+//
+// Generated packages import this package, the standard library and
+// internal/rowbinary only.
+package table
+
+import (
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// SCD holds the six SCD Type 2 columns every generated row embeds, in
+// their column order after the business columns.
+type SCD struct {
+	// EffectiveStartDate is when this version became true (UTC, seconds).
+	EffectiveStartDate time.Time
+	// EffectiveEndDate is when the next version replaced it; invalid (NULL)
+	// while the version is current.
+	EffectiveEndDate sql.Null[time.Time]
+	// IsCurrent is true for the one open version of a key.
+	IsCurrent bool
+	// CreatedAt is when this version row was first written.
+	CreatedAt time.Time
+	// UpdatedAt is when this version row was last rewritten; it is the
+	// ReplacingMergeTree version column, so a rewrite always moves it forward.
+	UpdatedAt time.Time
+	// RecordHash is the lowercase hex SHA-256 of the business columns'
+	// canonical encoding (see internal/recordhash).
+	RecordHash string
+}
+
+// SCDColumnNames are the SCD column names in table order.
+var SCDColumnNames = []string{"effective_start_date", "effective_end_date", "is_current", "created_at", "updated_at", "record_hash"}
+
+// Column is one column of the generated table as the DDL declares it.
+type Column struct {
+	Name    string // ClickHouse column name
+	Type    string // ClickHouse type for the mapping's target, e.g. "Nullable(String)"
+	Comment string // from the mapping's description
+}
+
+// Table describes one generated table. R is the generated row struct,
+// which embeds SCD.
+type Table[R any] struct {
+	Service  string // "connectwise"
+	Name     string // "tickets"
+	Mapping  string // "mappings/connectwise/tickets.yaml"
+	Endpoint string // source endpoint relative to the API base, "service/tickets"
+
+	// DDL is the generated .sql file: CREATE TABLE IF NOT EXISTS and the
+	// current-rows view, with unqualified names (run it with the tenant's
+	// database selected). Statements end with ";\n".
+	DDL string
+	// CurrentView is the name of the view of current rows, "tickets_current".
+	CurrentView string
+	// Columns lists all columns (business, then SCD) in DDL order.
+	Columns []Column
+	// KeyColumn is the business key column; keys are integers.
+	KeyColumn string
+	// SourceKeyField is the source's key field used in conditions and
+	// forward-only paging ("id").
+	SourceKeyField string
+	// CursorColumn and CursorField name the incremental cursor: the column
+	// ("last_updated") and the source's condition field ("lastUpdated").
+	// Empty when the table has no cursor.
+	CursorColumn, CursorField string
+	// VersionColumn dates new versions ("last_updated"); empty means a new
+	// version starts at the run's start.
+	VersionColumn string
+	// HashDefinition identifies the hashed columns and their encoding; it
+	// changes exactly when record hashes of the same data would change.
+	HashDefinition string
+
+	// Decode maps one source record (a JSON object) into row: it resets the
+	// business columns, fills them and sets row.RecordHash. A value it
+	// cannot convert yields a *FieldError. The SCD fields other than
+	// RecordHash are left zero.
+	Decode func(data []byte, row *R) error
+	// Key returns the business key of row.
+	Key func(row *R) int64
+	// SCD returns the row's SCD columns for the runtime to fill.
+	SCD func(row *R) *SCD
+	// Version returns the value of VersionColumn (ok false when NULL or
+	// when the table has no VersionColumn).
+	Version func(row *R) (t time.Time, ok bool)
+	// AppendRowBinary appends row in ClickHouse RowBinary format, all
+	// columns in Columns order.
+	AppendRowBinary func(dst []byte, row *R) []byte
+	// ReadRowBinary reads one row in RowBinary (Columns order) from src and
+	// returns the number of bytes consumed.
+	ReadRowBinary func(src []byte, row *R) (int, error)
+	// AppendValues appends one Go value per column in Columns order, as
+	// clickhouse-go's batch.Append takes them (nil or a pointer for NULL).
+	AppendValues func(dst []any, row *R) []any
+}
+
+// FieldError reports a source value that cannot be converted.
+type FieldError struct {
+	RecordID string // the source record's id, "" when it has none
+	Column   string // canonical column
+	Path     string // source path, "status__name"
+	Err      error
+}
+
+func (e *FieldError) Error() string {
+	id := e.RecordID
+	if id == "" {
+		id = "(no id)"
+	}
+	return fmt.Sprintf("record %s: column %s (source %s): %v", id, e.Column, e.Path, e.Err)
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
