@@ -72,6 +72,7 @@ func generate(args []string, stdout, stderr io.Writer, check bool) int {
 	fs := flagSet(name, stderr)
 	root := fs.String("root", "", "project root (default: the nearest directory above the working directory holding "+compiler.SettingsFile+")")
 	target := fs.String("target", "", "oldest ClickHouse server the DDL must run on, e.g. 18.16 (default: the settings file's clickhouse.target)")
+	module := fs.String("module", "", "Go module path of the generated code (default: read from the root's go.mod)")
 	quiet := fs.BoolP("quiet", "q", false, "print nothing on success")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -88,7 +89,7 @@ func generate(args []string, stdout, stderr io.Writer, check bool) int {
 		fmt.Fprintf(stderr, "canonic %s: %v\n", name, err)
 		return ExitBadInput
 	}
-	out, _, err := compiler.Compile(dir, compiler.Options{Target: *target})
+	out, _, err := compiler.Compile(dir, compiler.Options{Target: *target, Module: *module})
 	if err != nil {
 		return report(stderr, name, err)
 	}

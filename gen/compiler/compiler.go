@@ -29,14 +29,20 @@ const SettingsFile = "mappings/project.yaml"
 type Options struct {
 	// Target overrides the settings' ClickHouse target ("18.16").
 	Target string
+	// Module overrides the Go module path read from root/go.mod (tests
+	// generate into a scratch directory inside another module).
+	Module string
 }
 
 // Compile reads the project at root and returns the generated tree. A
 // problem in the user's files is a diag.List (errors.Is ErrBadInput).
 func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
-	module, err := goModule(root)
-	if err != nil {
-		return nil, nil, err
+	module := opts.Module
+	var err error
+	if module == "" {
+		if module, err = goModule(root); err != nil {
+			return nil, nil, err
+		}
 	}
 	settingsData, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(SettingsFile)))
 	if err != nil {
