@@ -1,0 +1,374 @@
+package connectwise
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// MaxPageSize is the largest pageSize ConnectWise accepts.
+const MaxPageSize = 1000
+
+// Query selects and shapes the records of a list endpoint.
+type Query struct {
+	// Conditions is a ConnectWise conditions expression (build it with And, Time, Int, ...).
+	Conditions string
+	// PageSize is the number of records per page: 0 means MaxPageSize; values above it are rejected.
+	PageSize int
+	// OrderBy is e.g. "id asc" or "lastUpdated desc, id asc". Not allowed with ForwardOnly.
+	OrderBy string
+	// ForwardOnly selects forward-only paging (pagination-type: forward-only, pageId=<last id>): records
+	// come in id order and deep pages cost no more than the first.
+	ForwardOnly bool
+	// Fields restricts the response to these field paths (partial response), e.g. "id", "status/id".
+	Fields []string
+}
+
+// Page is one page of a list endpoint.
+type Page struct {
+	// Number is the 1-based position of the page in this walk (in forward-only mode too).
+	Number int
+	// Body is the raw JSON array, already validated; the caller may keep it. Use SplitRecords to walk it.
+	Body []byte
+	// Records is the number of objects in Body.
+	Records int
+	// URL is the request URL of this page (it carries no secrets).
+	URL string
+	// RangeIndex and Range identify the id range of a page delivered by PagesByIDRange: ranges[RangeIndex]
+	// is [lo, hi). Both are zero for Pages.
+	RangeIndex int
+	Range      [2]int64
+}
+
+// params validates q and returns the query parameters of the first page.
+func (q Query) params() ([]param, error) {
+	var ps []param
+	if cond := strings.TrimSpace(q.Conditions); cond != "" {
+		if hasControl(cond) {
+			return nil, errors.New("connectwise: query: conditions contain control characters")
+		}
+		ps = append(ps, param{"conditions", cond})
+	}
+	if q.OrderBy != "" {
+		if q.ForwardOnly {
+			return nil, errors.New("connectwise: query: OrderBy cannot be combined with ForwardOnly (forward-only pages are always in id order)")
+		}
+		ob, err := checkOrderBy(q.OrderBy)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, param{"orderBy", ob})
+	}
+	if len(q.Fields) > 0 {
+		for _, f := range q.Fields {
+			if !ValidField(f) {
+				return nil, fmt.Errorf("connectwise: query: invalid field %q in Fields", f)
+			}
+		}
+		ps = append(ps, param{"fields", strings.Join(q.Fields, ",")})
+	}
+	size := q.PageSize
+	switch {
+	case size == 0:
+		size = MaxPageSize
+	case size < 0 || size > MaxPageSize:
+		return nil, fmt.Errorf("connectwise: query: PageSize %d out of range 1-%d", size, MaxPageSize)
+	}
+	if !q.ForwardOnly {
+		ps = append(ps, param{"page", "1"})
+	}
+	ps = append(ps, param{"pageSize", strconv.Itoa(size)})
+	return ps, nil
+}
+
+// checkOrderBy validates "field [asc|desc], ..." and returns it normalized.
+func checkOrderBy(s string) (string, error) {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		f := strings.Fields(part)
+		if len(f) == 0 || len(f) > 2 || !ValidField(f[0]) {
+			return "", fmt.Errorf("connectwise: query: invalid OrderBy %q (want e.g. \"id asc\")", s)
+		}
+		if len(f) == 2 {
+			dir := strings.ToLower(f[1])
+			if dir != "asc" && dir != "desc" {
+				return "", fmt.Errorf("connectwise: query: invalid OrderBy direction %q (want asc or desc)", f[1])
+			}
+			f[1] = dir
+		}
+		out = append(out, strings.Join(f, " "))
+	}
+	return strings.Join(out, ", "), nil
+}
+
+// Pages fetches every page of endpoint (e.g. "/service/tickets") matching q, calling fn with each page
+// in order. It follows the Link header's rel="next" target until there is none or a page is empty;
+// fn is never called with an empty page (so a query matching nothing calls it zero times).
+// Only the paging parameter of the next link (page, or pageId in forward-only mode) is taken from it;
+// the URL is rebuilt from BaseURL and q, so the credentials never go to another host and the query
+// cannot silently change. An error from fn stops the walk and is returned unchanged.
+func (c *Client) Pages(ctx context.Context, endpoint string, q Query, fn func(page Page) error) error {
+	return c.pages(ctx, endpoint, q, fn)
+}
+
+func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Page) error) error {
+	params, err := q.params()
+	if err != nil {
+		return err
+	}
+	cur, err := c.buildURL(endpoint, params)
+	if err != nil {
+		return err
+	}
+	var extra http.Header
+	if q.ForwardOnly {
+		extra = http.Header{"Pagination-Type": {"forward-only"}}
+	}
+	var pos int64 = 1 // current page number, or last pageId (0 = none yet) in forward-only mode
+	if q.ForwardOnly {
+		pos = 0
+	}
+	for number := 1; ; number++ {
+		var records int
+		resp, err := c.get(ctx, cur, extra, func(b []byte) error {
+			n, err := CountRecords(b)
+			records = n
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if records == 0 {
+			return nil // an empty page ends the walk (forward-only links always name a next page)
+		}
+		if err := fn(Page{Number: number, Body: resp.body, Records: records, URL: cur}); err != nil {
+			return err
+		}
+		next, ok := nextLink(resp.header)
+		if !ok {
+			return nil
+		}
+		key := "page"
+		if q.ForwardOnly {
+			key = "pageId"
+		}
+		v, err := linkParam(cur, next, key)
+		if err != nil {
+			return err
+		}
+		if v <= pos {
+			return fmt.Errorf("connectwise: GET %s: Link rel=\"next\" goes back to %s=%d (at %d); refusing to loop", cur, key, v, pos)
+		}
+		pos = v
+		cur, err = c.buildURL(endpoint, withParam(params, key, strconv.FormatInt(v, 10)))
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// linkParam extracts the integer parameter key from a next-link target.
+func linkParam(cur, next, key string) (int64, error) {
+	base, err := url.Parse(cur)
+	if err != nil {
+		return 0, err
+	}
+	u, err := base.Parse(next)
+	if err != nil {
+		return 0, fmt.Errorf("connectwise: GET %s: unparseable Link rel=\"next\" target: %w", cur, err)
+	}
+	vals, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return 0, fmt.Errorf("connectwise: GET %s: unparseable query in Link rel=\"next\" target: %w", cur, err)
+	}
+	for k, vs := range vals {
+		if strings.EqualFold(k, key) && len(vs) > 0 {
+			v, err := strconv.ParseInt(strings.TrimSpace(vs[0]), 10, 64)
+			if err != nil || v < 0 {
+				return 0, fmt.Errorf("connectwise: GET %s: Link rel=\"next\" has a non-numeric %s %q", cur, key, vs[0])
+			}
+			return v, nil
+		}
+	}
+	return 0, fmt.Errorf("connectwise: GET %s: Link rel=\"next\" target %q has no %s parameter", cur, u.Redacted(), key)
+}
+
+// withParam returns a copy of params with key set to value (appended when absent).
+func withParam(params []param, key, value string) []param {
+	out := make([]param, 0, len(params)+1)
+	found := false
+	for _, p := range params {
+		if p.key == key {
+			p.value = value
+			found = true
+		}
+		out = append(out, p)
+	}
+	if !found {
+		out = append(out, param{key, value})
+	}
+	return out
+}
+
+// Count returns the number of records of endpoint matching conditions (GET <endpoint>/count).
+func (c *Client) Count(ctx context.Context, endpoint, conditions string) (int, error) {
+	var ps []param
+	if cond := strings.TrimSpace(conditions); cond != "" {
+		if hasControl(cond) {
+			return 0, errors.New("connectwise: count: conditions contain control characters")
+		}
+		ps = append(ps, param{"conditions", cond})
+	}
+	ep, err := cleanEndpoint(endpoint)
+	if err != nil {
+		return 0, err
+	}
+	u, err := c.buildURL(ep+"/count", ps)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	_, err = c.get(ctx, u, nil, func(b []byte) error {
+		var doc struct {
+			Count *int64 `json:"count"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return err
+		}
+		if doc.Count == nil || *doc.Count < 0 {
+			return errors.New(`want {"count": n}`)
+		}
+		n = *doc.Count
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n > math.MaxInt {
+		return 0, fmt.Errorf("connectwise: count %d overflows int", n)
+	}
+	return int(n), nil
+}
+
+// PagesByIDRange fetches endpoint in forward-only mode once per id range, running up to streams ranges
+// concurrently. Range i is fetched with `idField >= ranges[i][0] AND idField < ranges[i][1]` ANDed with
+// q.Conditions (q.OrderBy must be empty). fn receives the index of the stream (0..streams-1) that fetched
+// the page; the page's RangeIndex and Range say which range it belongs to. Pages of one range arrive in
+// order from one goroutine; pages of different ranges may arrive concurrently, so fn must be safe for
+// concurrent use. The first error (from a request or from fn) cancels the other streams and is
+// returned, wrapped with its range.
+func (c *Client) PagesByIDRange(ctx context.Context, endpoint string, q Query, idField string, ranges [][2]int64, streams int, fn func(streamIndex int, page Page) error) error {
+	if !ValidField(idField) {
+		return fmt.Errorf("connectwise: invalid id field %q", idField)
+	}
+	if streams < 1 {
+		return fmt.Errorf("connectwise: streams must be at least 1, got %d", streams)
+	}
+	if q.OrderBy != "" {
+		return errors.New("connectwise: PagesByIDRange uses forward-only paging, which cannot be combined with OrderBy")
+	}
+	base := Raw(q.Conditions)
+	if err := base.Err(); err != nil {
+		return err
+	}
+	queries := make([]Query, len(ranges))
+	for i, r := range ranges {
+		cond, err := And(base, IDRange(idField, r[0], r[1])).Build()
+		if err != nil {
+			return fmt.Errorf("connectwise: range %d: %w", i, err)
+		}
+		qq := q
+		qq.Conditions = cond
+		qq.ForwardOnly = true
+		if _, err := qq.params(); err != nil {
+			return err
+		}
+		queries[i] = qq
+	}
+	if _, err := cleanEndpoint(endpoint); err != nil {
+		return err
+	}
+	streams = min(streams, len(ranges))
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	work := make(chan int)
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		once.Do(func() { firstErr = err; cancel(err) })
+	}
+	for s := range streams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				r := ranges[i]
+				err := c.pages(ctx, endpoint, queries[i], func(p Page) error {
+					p.RangeIndex, p.Range = i, r
+					return fn(s, p)
+				})
+				if err != nil {
+					fail(fmt.Errorf("connectwise: id range %d [%d, %d): %w", i, r[0], r[1], err))
+					return
+				}
+			}
+		}()
+	}
+feed:
+	for i := range ranges {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// SplitIDRange splits the inclusive id interval [minID, maxID] into at most n contiguous half-open
+// ranges [lo, hi) of nearly equal width that together cover exactly minID..maxID. It returns fewer
+// ranges when the interval has fewer than n ids.
+func SplitIDRange(minID, maxID int64, n int) ([][2]int64, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("connectwise: cannot split into %d ranges", n)
+	}
+	if minID > maxID {
+		return nil, fmt.Errorf("connectwise: empty id interval [%d, %d]", minID, maxID)
+	}
+	if maxID == math.MaxInt64 {
+		return nil, errors.New("connectwise: maxID must be below math.MaxInt64 (ranges are half-open)")
+	}
+	span := uint64(maxID) - uint64(minID) + 1 // no overflow: at most 2^64-1 here
+	if uint64(n) > span {
+		n = int(span)
+	}
+	width, extra := span/uint64(n), span%uint64(n)
+	out := make([][2]int64, 0, n)
+	lo := minID
+	for i := range n {
+		w := width
+		if uint64(i) < extra {
+			w++
+		}
+		hi := int64(uint64(lo) + w)
+		out = append(out, [2]int64{lo, hi})
+		lo = hi
+	}
+	return out, nil
+}

@@ -1,0 +1,349 @@
+package connectwise
+
+import (
+	"errors"
+	"fmt"
+)
+
+// maxNesting bounds how deeply arrays and objects may nest inside a record.
+const maxNesting = 1000
+
+// SyntaxError reports malformed JSON in a page body. Offset is the byte position of the problem; the
+// body content is deliberately not quoted (it may hold personal data).
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+// Error gives the offset and the problem.
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("malformed JSON at byte %d: %s", e.Offset, e.Msg)
+}
+
+// ErrStop may be returned by a SplitRecords callback to end the walk early without an error.
+var ErrStop = errors.New("connectwise: stop")
+
+// SplitRecords walks body, which must be a JSON array of objects (optionally surrounded by
+// whitespace), and calls fn with the raw bytes of each object, in order. The whole body is validated as
+// strict JSON (RFC 8259 grammar; string contents are not checked for valid UTF-8); nothing is decoded
+// or allocated.
+//
+// rec aliases body: it stays valid as long as body is not modified, and fn must copy it if it modifies
+// it. Elements are checked one at a time, so fn may already have been called for earlier elements when
+// a later one turns out to be malformed. If fn returns ErrStop the walk ends and SplitRecords returns
+// nil; any other error is returned as is.
+func SplitRecords(body []byte, fn func(rec []byte) error) error {
+	_, err := scanArray(body, fn)
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
+}
+
+// CountRecords validates body like SplitRecords and returns the number of objects in the array.
+func CountRecords(body []byte) (int, error) {
+	return scanArray(body, nil)
+}
+
+// scanArray validates body as a JSON array of objects, calling fn (when non-nil) for each element.
+func scanArray(body []byte, fn func(rec []byte) error) (int, error) {
+	s := scanner{b: body}
+	s.skipSpace()
+	if s.i >= len(s.b) {
+		return 0, s.errorf("empty body, want a JSON array")
+	}
+	if s.b[s.i] != '[' {
+		return 0, s.errorf("body starts with %s, want a JSON array", describe(s.b[s.i]))
+	}
+	s.i++
+	s.skipSpace()
+	n := 0
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+	} else {
+		for {
+			if s.i >= len(s.b) {
+				return n, s.errorf("unexpected end of input (truncated body?)")
+			}
+			if s.b[s.i] != '{' {
+				return n, s.errorf("array element %d starts with %s, want an object", n, describe(s.b[s.i]))
+			}
+			start := s.i
+			if err := s.value(0); err != nil {
+				return n, err
+			}
+			if fn != nil {
+				if err := fn(s.b[start:s.i]); err != nil {
+					return n, err
+				}
+			}
+			n++
+			s.skipSpace()
+			if s.i >= len(s.b) {
+				return n, s.errorf("unexpected end of input after element %d (truncated body?)", n-1)
+			}
+			c := s.b[s.i]
+			s.i++
+			if c == ']' {
+				break
+			}
+			if c != ',' {
+				s.i--
+				return n, s.errorf("found %s after element %d, want ',' or ']'", describe(c), n-1)
+			}
+			s.skipSpace()
+		}
+	}
+	s.skipSpace()
+	if s.i != len(s.b) {
+		return n, s.errorf("trailing data after the array")
+	}
+	return n, nil
+}
+
+// scanner is a validating, non-allocating JSON scanner over a byte slice.
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) errorf(format string, args ...any) error {
+	return &SyntaxError{Offset: s.i, Msg: fmt.Sprintf(format, args...)}
+}
+
+func describe(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+func (s *scanner) skipSpace() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// value scans one JSON value starting at s.i (no leading whitespace).
+func (s *scanner) value(depth int) error {
+	if s.i >= len(s.b) {
+		return s.errorf("unexpected end of input (truncated body?)")
+	}
+	switch c := s.b[s.i]; {
+	case c == '{':
+		return s.object(depth + 1)
+	case c == '[':
+		return s.array(depth + 1)
+	case c == '"':
+		return s.str()
+	case c == '-' || c >= '0' && c <= '9':
+		return s.number()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	default:
+		return s.errorf("unexpected %s, want a value", describe(c))
+	}
+}
+
+func (s *scanner) object(depth int) error {
+	if depth > maxNesting {
+		return s.errorf("nesting deeper than %d", maxNesting)
+	}
+	s.i++ // '{'
+	s.skipSpace()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		if s.i >= len(s.b) {
+			return s.errorf("unexpected end of input in object (truncated body?)")
+		}
+		if s.b[s.i] != '"' {
+			return s.errorf("unexpected %s, want an object key", describe(s.b[s.i]))
+		}
+		if err := s.str(); err != nil {
+			return err
+		}
+		s.skipSpace()
+		if s.i >= len(s.b) {
+			return s.errorf("unexpected end of input in object (truncated body?)")
+		}
+		if s.b[s.i] != ':' {
+			return s.errorf("unexpected %s after object key, want ':'", describe(s.b[s.i]))
+		}
+		s.i++
+		s.skipSpace()
+		if err := s.value(depth); err != nil {
+			return err
+		}
+		s.skipSpace()
+		if s.i >= len(s.b) {
+			return s.errorf("unexpected end of input in object (truncated body?)")
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			s.skipSpace()
+		case '}':
+			s.i++
+			return nil
+		default:
+			return s.errorf("unexpected %s in object, want ',' or '}'", describe(s.b[s.i]))
+		}
+	}
+}
+
+func (s *scanner) array(depth int) error {
+	if depth > maxNesting {
+		return s.errorf("nesting deeper than %d", maxNesting)
+	}
+	s.i++ // '['
+	s.skipSpace()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		return nil
+	}
+	for {
+		if err := s.value(depth); err != nil {
+			return err
+		}
+		s.skipSpace()
+		if s.i >= len(s.b) {
+			return s.errorf("unexpected end of input in array (truncated body?)")
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			s.skipSpace()
+		case ']':
+			s.i++
+			return nil
+		default:
+			return s.errorf("unexpected %s in array, want ',' or ']'", describe(s.b[s.i]))
+		}
+	}
+}
+
+// str scans a string literal starting at the opening quote.
+func (s *scanner) str() error {
+	s.i++ // opening quote
+	b := s.b
+	for i := s.i; i < len(b); i++ {
+		c := b[i]
+		if !strSpecial[c] {
+			continue
+		}
+		switch {
+		case c == '"':
+			s.i = i + 1
+			return nil
+		case c == '\\':
+			i++
+			if i >= len(b) {
+				s.i = i
+				return s.errorf("unexpected end of input in string escape (truncated body?)")
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(b) {
+					s.i = len(b)
+					return s.errorf("unexpected end of input in \\u escape (truncated body?)")
+				}
+				for k := 1; k <= 4; k++ {
+					if !isHex(b[i+k]) {
+						s.i = i + k
+						return s.errorf("invalid \\u escape")
+					}
+				}
+				i += 4
+			default:
+				s.i = i
+				return s.errorf("invalid escape \\%c", b[i])
+			}
+		case c < 0x20:
+			s.i = i
+			return s.errorf("control character %s in string", describe(c))
+		}
+	}
+	s.i = len(b)
+	return s.errorf("unexpected end of input in string (truncated body?)")
+}
+
+// strSpecial marks the bytes that end the fast path inside a string: '"', '\\' and control characters.
+var strSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number() error {
+	b := s.b
+	i := s.i
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		s.i = i
+		return s.errorf("invalid number")
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			s.i = i
+			return s.errorf("invalid number: no digits after '.'")
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			s.i = i
+			return s.errorf("invalid number: no digits in exponent")
+		}
+	}
+	s.i = i
+	return nil
+}
+
+func (s *scanner) literal(lit string) error {
+	if len(s.b)-s.i < len(lit) || string(s.b[s.i:s.i+len(lit)]) != lit {
+		return s.errorf("invalid literal, want %s", lit)
+	}
+	s.i += len(lit)
+	return nil
+}
