@@ -1,0 +1,55 @@
+package cwfake
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// serveAdmin answers the unauthenticated test-control endpoints:
+//
+//	POST /_admin/mutate?seed=&changed=&deleted=&added=  -> MutationReport
+//	GET  /_admin/stats                                  -> Stats
+//	POST /_admin/stats/reset                            -> 204
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	allow := func(method string) bool {
+		if r.Method == method {
+			return true
+		}
+		resp := errorResponse(http.StatusMethodNotAllowed, "MethodNotAllowed", "Use %s for %s.", method, r.URL.Path)
+		resp.header.Set("Allow", method)
+		writeResponse(w, resp)
+		return false
+	}
+	switch r.URL.Path {
+	case "/_admin/mutate":
+		if !allow(http.MethodPost) {
+			return
+		}
+		q := r.URL.Query()
+		var nums [4]int64
+		for i, name := range []string{"seed", "changed", "deleted", "added"} {
+			v := q.Get(name)
+			if v == "" {
+				continue
+			}
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || (i > 0 && (n < 0 || n > 10_000_000)) {
+				writeResponse(w, errorResponse(http.StatusBadRequest, "InvalidObject", "%s must be an integer (counts 0..10000000), got %q", name, v))
+				return
+			}
+			nums[i] = n
+		}
+		writeResponse(w, jsonResponse(http.StatusOK, s.store.Mutate(nums[0], int(nums[1]), int(nums[2]), int(nums[3]))))
+	case "/_admin/stats":
+		if allow(http.MethodGet) {
+			writeResponse(w, jsonResponse(http.StatusOK, s.Stats()))
+		}
+	case "/_admin/stats/reset":
+		if allow(http.MethodPost) {
+			s.ResetStats()
+			w.WriteHeader(http.StatusNoContent)
+		}
+	default:
+		writeResponse(w, errorResponse(http.StatusNotFound, "NotFound", "No admin endpoint %s", r.URL.Path))
+	}
+}
