@@ -16,6 +16,9 @@ import (
 // Errors are sticky: the first malformed or short value records an error
 // naming its offset and the type expected, and every later call returns a
 // zero value without reading. Check Err once after reading a row.
+//
+// The zero Reader holds no data; Reset points it at a slice, so one
+// Reader (even a stack variable) can serve every row without allocating.
 type Reader struct {
 	buf []byte
 	off int
