@@ -1,0 +1,43 @@
+# canonic: mapping compiler + backfill runtime. `make help` lists targets.
+SHELL := /bin/bash
+GO ?= go
+export CGO_ENABLED ?= 0
+
+.PHONY: help generate check-generated build test test-short chdb clickhouse demo bench fuzz clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+generate: ## regenerate generated/ and cmd/backfill-*/ from mappings/
+	$(GO) generate ./...
+
+check-generated: ## fail when generated code differs from what the mappings compile to
+	$(GO) run ./cmd/canonic check
+	$(GO) generate ./...
+	@if [ -n "$$(git status --porcelain -- generated cmd mappings)" ]; then \
+		echo "go generate changed files (commit them):"; git status --porcelain -- generated cmd mappings; exit 1; fi
+
+build: ## build every command into bin/
+	$(GO) build -o bin/ ./cmd/...
+
+chdb: ## fetch the embedded ClickHouse engine (libchdb.so) into the user cache
+	@internal/chdb/fetch-chdb.sh
+
+clickhouse: ## install Debian's clickhouse-server (18.16) when missing; tests start their own instance
+	@internal/testenv/install-clickhouse.sh
+
+test: chdb clickhouse ## run every test, with the embedded engine and a private clickhouse-server
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+test-short: ## unit tests only (no engines needed)
+	$(GO) test -short ./...
+
+demo: chdb generate build ## backfill 5000 tickets from the loopback ConnectWise-compatible server into the embedded engine
+	@internal/demo/demo.sh
+
+bench: chdb ## benchmarks (see README: Performance)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin data rejects

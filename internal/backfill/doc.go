@@ -1,0 +1,84 @@
+// Package backfill is the runtime every generated backfill binary runs:
+// cmd/backfill-<service>-<table>/main.go is
+//
+//	func main() { os.Exit(backfill.Main(&tickets.Table, os.Args[1:], os.Stdout, os.Stderr)) }
+//
+// # Command
+//
+//	backfill-connectwise-tickets --tenant NAME [flags]
+//
+//	--tenant NAME          required; ASCII letters, digits, underscores; the database unless --database
+//	--database DB          ClickHouse database to load into
+//	--limit N              stop after N source records (0 = all)
+//	--since TIME           only records updated after this RFC 3339 time
+//	--full                 sweep every record; close versions of keys the source no longer returns
+//	--dry-run              fetch, map and compare; write nothing; print what would change
+//	--page-size N          records per ConnectWise page, 1..1000 (default 1000)
+//	--connectwise-url URL  REST root (env CONNECTWISE_URL); credentials from CONNECTWISE_COMPANY,
+//	                       CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY, CONNECTWISE_CLIENT_ID
+//	--clickhouse DSN       load into a ClickHouse server (env CLICKHOUSE_DSN), e.g.
+//	                       clickhouse://user:pw@host:9000/default?secure=true; without it, load into
+//	                       embedded ClickHouse (chDB) in --data-dir (default ./data)
+//	--max-rejects N        fail once more than N records are rejected (default 100)
+//	--batch-rows N         rows per INSERT (default 50000)
+//
+// Exit status 0 on success, 1 on failure (one line on stderr saying why),
+// 2 on a usage error. The summary on stdout counts records read, new keys,
+// changed, unchanged, closed, rejected and duplicate records, rows written
+// and the time taken. On a terminal a progress bar shows records read (the
+// total from the endpoint's /count); otherwise progress is logged with
+// log/slog on stderr. Secrets (the ConnectWise keys, the DSN's password)
+// never appear in the output: the packages below keep them out of errors,
+// and Main's writers redact them as a last resort.
+//
+// # Loading rules (SCD Type 2, insert-only)
+//
+// The table is a ReplacingMergeTree(updated_at) ordered by (key,
+// effective_start_date): a row rewritten with the same key and start and a
+// later updated_at replaces the earlier one.
+//
+//  1. The database, the table (the generated DDL, run with the tenant
+//     database as the session's database) and the runs state table
+//     (_canonic_runs) are created when missing. A live table whose columns
+//     differ from the generated ones in name, order or type is refused: the
+//     difference is printed per column with the ALTER statements that would
+//     fix it. A dry run creates nothing.
+//  2. The current versions (key, start, hash, created_at, updated_at) are
+//     read once.
+//  3. Source records are fetched with forward-only paging: all of them with
+//     --full or on the first run; those updated after --since; otherwise
+//     those updated after the cursor of this table's last successful run.
+//     A record that does not decode (*table.FieldError) is rejected: counted
+//     and written with its error to <data-dir or working dir>/rejects/
+//     <tenant>-<table>-<run id>.jsonl; more than --max-rejects fails the
+//     run. Several records of one key keep the latest version timestamp.
+//  4. A new key gets a current version (effective_end_date NULL, is_current)
+//     starting at the record's VersionColumn value, or at the run start for
+//     tables without one. A record whose hash equals its key's current
+//     version writes nothing. A changed record writes, in the same INSERT,
+//     the old version again closed (effective_end_date = the new start,
+//     is_current false) and the new current version. The new start must be
+//     later than the start of the version it closes: when the source
+//     timestamp is not (a change within the same second, or clock skew) it
+//     is the old start plus one second.
+//  5. created_at is when a version row was first written and survives its
+//     rewrites; updated_at is the write time, and a rewrite always moves it
+//     past the row's previous updated_at (max(now, previous + 1s)) so that
+//     ReplacingMergeTree keeps the rewrite.
+//  6. With --full, once the whole sweep succeeded, every key current in the
+//     table that the sweep did not return (and that was not rejected) gets
+//     its current version closed at the run start. A partial run (--limit,
+//     --since, a reject without an id, an error) closes nothing.
+//  7. Rows are inserted in batches of --batch-rows; the full old rows of
+//     changed keys are read per batch. The run is recorded in _canonic_runs
+//     only after every insert succeeded, with the cursor for the next run:
+//     the latest version timestamp seen, at most the run start less ten
+//     minutes (records updated during the sweep are read again, at no write
+//     cost). A run that did not read everything since the previous cursor
+//     (--limit, a --since later than it, rejects) keeps the previous cursor.
+//
+// Every INSERT is one part, so a crash at any point leaves each key with
+// exactly one current version; the rerun starts from the last recorded
+// cursor, finds the keys already written unchanged and writes the rest. A
+// rerun over the same source data writes nothing.
+package backfill

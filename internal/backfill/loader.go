@@ -1,0 +1,629 @@
+package backfill
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/canonic-data/canonic/internal/connectwise"
+	"github.com/canonic-data/canonic/internal/table"
+	"github.com/canonic-data/canonic/internal/warehouse"
+)
+
+// Source is the ConnectWise API as the loader uses it; *connectwise.Client
+// implements it.
+type Source interface {
+	Pages(ctx context.Context, endpoint string, q connectwise.Query, fn func(page connectwise.Page) error) error
+	Count(ctx context.Context, endpoint, conditions string) (int, error)
+}
+
+// Options configure one load.
+type Options struct {
+	Database   string           // tenant database (validated)
+	Tenant     string           // tenant name, for the reject file
+	Limit      int              // stop after this many source records; 0 = all
+	Since      time.Time        // only records updated after it; zero = resume
+	Full       bool             // complete sweep; close keys the source no longer returns
+	DryRun     bool             // write nothing
+	PageSize   int              // records per source page, 1..1000
+	MaxRejects int              // fail once more records than this are rejected
+	BatchRows  int              // rows per INSERT
+	RejectDir  string           // rejects/ is created under it
+	CountTotal bool             // ask the source for the record count first (for a progress bar)
+	Now        func() time.Time // the clock (time.Now when nil)
+}
+
+// Run modes, recorded in the runs table.
+const (
+	ModeInitial     = "initial"     // no previous cursor: every record
+	ModeIncremental = "incremental" // records updated after the last run's cursor
+	ModeSince       = "since"       // records updated after --since
+	ModeFull        = "full"        // every record, closing the missing keys
+)
+
+// cursorMargin is subtracted from the run start to bound the cursor a run
+// records: a record updated while the sweep runs may sort before the
+// sweep's position (forward-only paging walks ids) yet carry an earlier
+// lastUpdated than the latest one seen, and the source's clock may run
+// ahead of ours. The next run re-reads that window; unchanged records cost
+// no writes.
+const cursorMargin = 10 * time.Minute
+
+// Stats counts what a load did.
+type Stats struct {
+	RunID       string
+	Mode        string
+	From        time.Time // the condition's lower bound, zero when none
+	RecordsRead int64     // source records read (rejects and duplicates included)
+	NewKeys     int64     // keys written for the first time
+	Changed     int64     // keys whose current version was replaced
+	Unchanged   int64     // keys whose hash matched their current version
+	Closed      int64     // keys closed because a full sweep no longer returned them
+	Rejected    int64     // records that did not decode (see RejectFile)
+	Duplicates  int64     // records collapsed into a later version of the same key
+	Repaired    int64     // extra current versions closed (left by an earlier writer)
+	RowsWritten int64     // rows inserted (0 on a dry run)
+	Cursor      time.Time // cursor recorded for the next run, zero when none
+	RejectFile  string    // path of the reject file, "" when none
+	// RejectErrors holds the first few reject messages.
+	RejectErrors []string
+	Elapsed      time.Duration
+	// Samples holds up to sampleKeys keys per outcome ("new", "changed",
+	// "closed"), for the dry-run report.
+	Samples map[string][]int64
+	// Complete is false when the sweep stopped early (--limit) or could
+	// not know every key (a reject without an id).
+	Complete bool
+}
+
+const sampleKeys = 10
+
+// Observer is told about progress; the CLI draws a bar or logs.
+type Observer interface {
+	// Total is the number of records the sweep expects (-1 when unknown).
+	Total(n int)
+	// Records reports records read so far.
+	Records(read int64)
+	// Batch reports a written (or, on a dry run, evaluated) batch.
+	Batch(s *Stats)
+}
+
+// class is what a source record means for its key.
+type class uint8
+
+const (
+	classNew class = iota
+	classChanged
+	classUnchanged
+)
+
+// entry is one source record waiting in a batch.
+type entry[R any] struct {
+	row     R
+	class   class
+	version int64 // VersionColumn, Unix seconds (0 when none)
+}
+
+// loader holds one load's state.
+type loader[R any] struct {
+	tbl  *table.Table[R]
+	eng  warehouse.Engine
+	src  Source
+	opts Options
+	obs  Observer
+	db   string
+
+	runStart time.Time // the run's start, whole seconds: the default version start and the close time
+	began    time.Time // the run's start, for the elapsed time
+	stats    Stats
+	cur      map[int64]warehouse.CurrentVersion
+	seen     map[int64]int64 // key -> version of the record kept for it
+	pending  []entry[R]
+	index    map[int64]int // key -> position in pending
+	outRows  int           // rows the pending batch will insert
+	maxSeen  time.Time     // latest version timestamp read
+	prev     time.Time     // cursor of the last succeeded run, zero when none
+	rejects  *rejectFile
+	rejected map[int64]bool // keys of rejected records: the source still returns them
+	noIDSeen bool           // a reject had no usable key: the sweep cannot prove a key is gone
+	limited  bool           // the sweep stopped at --limit
+}
+
+// errLimit ends the sweep when --limit is reached.
+var errLimit = errors.New("limit reached")
+
+// Load runs one SCD Type 2 load of tbl from src into eng (see the package
+// doc for the rules). On error the returned Stats say how far it got.
+func Load[R any](ctx context.Context, tbl *table.Table[R], eng warehouse.Engine, src Source, opts Options, obs Observer) (Stats, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	began := opts.Now()
+	l := &loader[R]{
+		tbl: tbl, eng: eng, src: src, opts: opts, obs: obs, db: opts.Database,
+		began: began, runStart: began.UTC().Truncate(time.Second),
+		seen:     make(map[int64]int64),
+		index:    make(map[int64]int),
+		rejected: make(map[int64]bool),
+	}
+	l.stats.RunID = newRunID(l.runStart)
+	l.stats.Samples = map[string][]int64{}
+	err := l.run(ctx)
+	if l.rejects != nil {
+		if cerr := l.rejects.Close(); err == nil {
+			err = cerr
+		}
+		l.stats.RejectFile = l.rejects.path
+	}
+	l.stats.Elapsed = opts.Now().Sub(began)
+	return l.stats, err
+}
+
+func newRunID(t time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return t.Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func (l *loader[R]) run(ctx context.Context) error {
+	if err := l.prepare(ctx); err != nil {
+		return err
+	}
+	cond, err := l.condition(ctx)
+	if err != nil {
+		return err
+	}
+	if err := l.sweep(ctx, cond); err != nil {
+		return err
+	}
+	if l.opts.Full && l.stats.Complete {
+		if err := l.closeMissing(ctx); err != nil {
+			return err
+		}
+	}
+	l.stats.Cursor = l.nextCursor()
+	if l.opts.DryRun {
+		return nil
+	}
+	err = warehouse.RecordRun(ctx, l.eng, l.db, warehouse.Run{
+		Table: l.tbl.Name, RunID: l.stats.RunID, StartedAt: l.runStart, FinishedAt: l.opts.Now().UTC(),
+		Mode: l.stats.Mode, Status: warehouse.RunSucceeded, Cursor: l.stats.Cursor,
+		RecordsRead: uint64(l.stats.RecordsRead), NewKeys: uint64(l.stats.NewKeys), Changed: uint64(l.stats.Changed),
+		Unchanged: uint64(l.stats.Unchanged), Closed: uint64(l.stats.Closed), Rejected: uint64(l.stats.Rejected),
+		RowsWritten: uint64(l.stats.RowsWritten),
+	})
+	return err
+}
+
+// prepare creates the database and table when missing (not on a dry run),
+// refuses a drifted table and reads the current versions.
+func (l *loader[R]) prepare(ctx context.Context) error {
+	exists, err := warehouse.TableExists(ctx, l.eng, l.db, l.tbl.Name)
+	if err != nil {
+		return err
+	}
+	if !l.opts.DryRun {
+		if err := warehouse.EnsureDatabase(ctx, l.eng, l.db); err != nil {
+			return err
+		}
+		if err := l.eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
+			return err
+		}
+		if err := warehouse.EnsureRunsTable(ctx, l.eng, l.db); err != nil {
+			return err
+		}
+		exists = true
+	}
+	if !exists {
+		l.cur = map[int64]warehouse.CurrentVersion{}
+		return nil
+	}
+	if err := warehouse.CheckTable(ctx, l.eng, l.db, l.tbl.Name, l.tbl.Columns); err != nil {
+		return err
+	}
+	l.cur, err = warehouse.Current(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn)
+	return err
+}
+
+// condition reads the last run's cursor, picks the mode and builds the
+// source condition.
+func (l *loader[R]) condition(ctx context.Context) (string, error) {
+	if l.tbl.CursorField != "" {
+		prev, _, err := warehouse.LastCursor(ctx, l.eng, l.db, l.tbl.Name)
+		if err != nil {
+			return "", err
+		}
+		l.prev = prev
+	}
+	var from time.Time
+	switch {
+	case l.opts.Full:
+		l.stats.Mode = ModeFull
+	case !l.opts.Since.IsZero():
+		l.stats.Mode, from = ModeSince, l.opts.Since
+	case l.prev.IsZero():
+		l.stats.Mode = ModeInitial
+	default:
+		l.stats.Mode, from = ModeIncremental, l.prev
+	}
+	l.stats.From = from
+	if from.IsZero() {
+		return "", nil
+	}
+	return connectwise.Time(l.tbl.CursorField, connectwise.Gt, from).Build()
+}
+
+// sweep reads every page and feeds the records through the batches.
+func (l *loader[R]) sweep(ctx context.Context, cond string) error {
+	q := connectwise.Query{Conditions: cond, PageSize: l.opts.PageSize, ForwardOnly: true}
+	if l.opts.Limit > 0 && l.opts.Limit < q.PageSize {
+		q.PageSize = l.opts.Limit
+	}
+	if l.obs != nil {
+		total := -1
+		if l.opts.CountTotal {
+			if n, err := l.src.Count(ctx, l.tbl.Endpoint, cond); err == nil {
+				total = n
+				if l.opts.Limit > 0 {
+					total = min(total, l.opts.Limit)
+				}
+			}
+		}
+		l.obs.Total(total)
+	}
+	var failed error // a failure of our own, not the source's
+	err := l.src.Pages(ctx, l.tbl.Endpoint, q, func(page connectwise.Page) error {
+		err := connectwise.SplitRecords(page.Body, func(rec []byte) error {
+			if l.opts.Limit > 0 && l.stats.RecordsRead >= int64(l.opts.Limit) {
+				return errLimit
+			}
+			l.stats.RecordsRead++
+			if err := l.record(ctx, rec); err != nil {
+				failed = err
+				return err
+			}
+			return nil
+		})
+		if l.obs != nil {
+			l.obs.Records(l.stats.RecordsRead)
+		}
+		return err
+	})
+	if errors.Is(err, errLimit) {
+		l.limited, err = true, nil
+	}
+	l.stats.Complete = err == nil && !l.limited && !l.noIDSeen
+	if failed != nil {
+		return failed
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", l.tbl.Endpoint, err)
+	}
+	return l.flush(ctx)
+}
+
+// record decodes one source record and adds it to the batch.
+func (l *loader[R]) record(ctx context.Context, rec []byte) error {
+	var row R
+	if err := l.tbl.Decode(rec, &row); err != nil {
+		var fe *table.FieldError
+		if !errors.As(err, &fe) {
+			return fmt.Errorf("decoding a record: %w", err)
+		}
+		return l.reject(rec, fe)
+	}
+	key := l.tbl.Key(&row)
+	var version int64
+	if t, ok := l.tbl.Version(&row); ok {
+		version = t.Unix()
+		if t.After(l.maxSeen) {
+			l.maxSeen = t
+		}
+	}
+	if i, ok := l.index[key]; ok {
+		// Duplicate in this batch: keep the later version.
+		l.stats.Duplicates++
+		if version < l.pending[i].version {
+			return nil
+		}
+		l.outRows -= l.rowsFor(key, l.pending[i].class)
+		l.pending[i] = entry[R]{row: row, class: l.classify(key, &row), version: version}
+		l.outRows += l.rowsFor(key, l.pending[i].class)
+		l.seen[key] = version
+		return nil
+	}
+	if prev, ok := l.seen[key]; ok {
+		// Duplicate of a record an earlier batch handled.
+		l.stats.Duplicates++
+		if version <= prev {
+			return nil
+		}
+	}
+	l.seen[key] = version
+	e := entry[R]{row: row, class: l.classify(key, &row), version: version}
+	l.index[key] = len(l.pending)
+	l.pending = append(l.pending, e)
+	l.outRows += l.rowsFor(key, e.class)
+	if l.outRows >= l.opts.BatchRows || len(l.pending) >= l.opts.BatchRows {
+		return l.flush(ctx)
+	}
+	return nil
+}
+
+// classify compares row with its key's current version.
+func (l *loader[R]) classify(key int64, row *R) class {
+	c, ok := l.cur[key]
+	switch {
+	case !ok:
+		return classNew
+	case c.Hash == l.tbl.SCD(row).RecordHash:
+		return classUnchanged
+	}
+	return classChanged
+}
+
+// rowsFor is how many rows a record of class c writes for key.
+func (l *loader[R]) rowsFor(key int64, c class) int {
+	n := int(l.cur[key].Others) // extra current versions get closed
+	switch c {
+	case classNew:
+		return 1
+	case classChanged:
+		return n + 2
+	}
+	return n
+}
+
+// reject records a record that did not decode.
+func (l *loader[R]) reject(rec []byte, fe *table.FieldError) error {
+	l.stats.Rejected++
+	if key, err := strconv.ParseInt(fe.RecordID, 10, 64); err == nil {
+		l.rejected[key] = true // the source still returns the key: a full sweep must not close it
+	} else {
+		l.noIDSeen = true
+	}
+	if len(l.stats.RejectErrors) < sampleKeys {
+		l.stats.RejectErrors = append(l.stats.RejectErrors, fe.Error())
+	}
+	if !l.opts.DryRun {
+		if l.rejects == nil {
+			rf, err := openRejectFile(l.opts.RejectDir, l.opts.Tenant, l.tbl.Name, l.stats.RunID)
+			if err != nil {
+				return err
+			}
+			l.rejects = rf
+		}
+		if err := l.rejects.write(l.stats.RunID, l.tbl.Name, fe, rec); err != nil {
+			return err
+		}
+	}
+	if l.stats.Rejected > int64(l.opts.MaxRejects) {
+		return fmt.Errorf("%d records rejected, more than --max-rejects %d; last: %v", l.stats.Rejected, l.opts.MaxRejects, fe)
+	}
+	return nil
+}
+
+// flush writes the pending batch: new keys get a current version; a
+// changed key gets, in the same INSERT, its current version re-inserted
+// closed and the new current version.
+func (l *loader[R]) flush(ctx context.Context) error {
+	if len(l.pending) == 0 {
+		return nil
+	}
+	now := l.opts.Now().UTC().Truncate(time.Second)
+	var fetch []int64
+	for i := range l.pending {
+		key := l.tbl.Key(&l.pending[i].row)
+		if l.pending[i].class == classChanged || l.cur[key].Others > 0 {
+			fetch = append(fetch, key)
+		}
+	}
+	old := map[int64][]R{}
+	if len(fetch) > 0 && !l.opts.DryRun {
+		err := warehouse.FetchRows(ctx, l.eng, l.db, l.tbl, fetch, func(row *R) error {
+			k := l.tbl.Key(row)
+			old[k] = append(old[k], *row)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	out := make([]R, 0, l.outRows)
+	next := make(map[int64]warehouse.CurrentVersion, len(l.pending))
+	for i := range l.pending {
+		e := &l.pending[i]
+		key := l.tbl.Key(&e.row)
+		c, exists := l.cur[key]
+		if exists && c.Others > 0 && !l.opts.DryRun {
+			var err error
+			if out, err = l.closeExtras(out, key, c, old[key], now); err != nil {
+				return err
+			}
+		}
+		switch e.class {
+		case classUnchanged:
+			l.stats.Unchanged++
+			continue
+		case classNew:
+			l.stats.NewKeys++
+			l.sample("new", key)
+		case classChanged:
+			l.stats.Changed++
+			l.sample("changed", key)
+		}
+		start := l.runStart
+		if t, ok := l.tbl.Version(&e.row); ok {
+			start = t.UTC().Truncate(time.Second)
+		}
+		if exists && start.Unix() <= c.Start {
+			// A new version must start after the one it closes: on the same
+			// second or an earlier one (clock skew), it starts one second
+			// after it.
+			start = time.Unix(c.Start+1, 0).UTC()
+		}
+		if e.class == classChanged && !l.opts.DryRun {
+			prev, ok := findVersion(l.tbl, old[key], c.Start)
+			if !ok {
+				return fmt.Errorf("key %d: its current version (start %s) is gone from %s.%s: another writer changed the table during the run; run again",
+					key, time.Unix(c.Start, 0).UTC().Format(time.RFC3339), l.db, l.tbl.Name)
+			}
+			out = append(out, closeVersion(l.tbl, prev, start, now))
+		}
+		scd := l.tbl.SCD(&e.row)
+		scd.EffectiveStartDate = start
+		scd.EffectiveEndDate = sql.Null[time.Time]{}
+		scd.IsCurrent = true
+		scd.CreatedAt, scd.UpdatedAt = now, now
+		out = append(out, e.row)
+		next[key] = warehouse.CurrentVersion{Start: start.Unix(), CreatedAt: now.Unix(), UpdatedAt: now.Unix(), Hash: scd.RecordHash}
+	}
+	if !l.opts.DryRun && len(out) > 0 {
+		if err := warehouse.Insert(ctx, l.eng, l.db, l.tbl, out); err != nil {
+			return err
+		}
+		l.stats.RowsWritten += int64(len(out))
+	}
+	for k, v := range next {
+		l.cur[k] = v
+	}
+	l.pending = l.pending[:0]
+	clear(l.index)
+	l.outRows = 0
+	if l.obs != nil {
+		l.obs.Batch(&l.stats)
+	}
+	return nil
+}
+
+// closeExtras closes the current versions of key other than the latest
+// (c.Start), which an earlier writer may have left, at c.Start.
+func (l *loader[R]) closeExtras(out []R, key int64, c warehouse.CurrentVersion, rows []R, now time.Time) ([]R, error) {
+	for _, r := range rows {
+		s := l.tbl.SCD(&r)
+		if s.EffectiveStartDate.Unix() >= c.Start {
+			continue
+		}
+		out = append(out, closeVersion(l.tbl, r, time.Unix(c.Start, 0).UTC(), now))
+		l.stats.Repaired++
+	}
+	c.Others = 0
+	l.cur[key] = c
+	return out, nil
+}
+
+// findVersion returns the row of rows starting at start (Unix seconds).
+func findVersion[R any](tbl *table.Table[R], rows []R, start int64) (R, bool) {
+	for _, r := range rows {
+		if tbl.SCD(&r).EffectiveStartDate.Unix() == start {
+			return r, true
+		}
+	}
+	var zero R
+	return zero, false
+}
+
+// closeVersion returns row closed at end: not current, effective_end_date
+// end, created_at kept, updated_at moved past its previous value so that
+// ReplacingMergeTree keeps this rewrite.
+func closeVersion[R any](tbl *table.Table[R], row R, end, now time.Time) R {
+	s := tbl.SCD(&row)
+	if !end.After(s.EffectiveStartDate) {
+		end = s.EffectiveStartDate.Add(time.Second)
+	}
+	s.EffectiveEndDate = sql.Null[time.Time]{V: end, Valid: true}
+	s.IsCurrent = false
+	s.UpdatedAt = laterOf(now, s.UpdatedAt.Add(time.Second))
+	return row
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// closeMissing closes, after a complete full sweep, the current version of
+// every key the sweep did not return, at the run's start.
+func (l *loader[R]) closeMissing(ctx context.Context) error {
+	var missing []int64
+	for k := range l.cur {
+		if _, ok := l.seen[k]; !ok && !l.rejected[k] {
+			missing = append(missing, k)
+		}
+	}
+	sort.Slice(missing, func(i, j int) bool { return missing[i] < missing[j] })
+	for _, k := range missing {
+		l.sample("closed", k)
+	}
+	if l.opts.DryRun {
+		l.stats.Closed = int64(len(missing))
+		return nil
+	}
+	for len(missing) > 0 {
+		chunk := missing[:min(len(missing), l.opts.BatchRows)]
+		missing = missing[len(chunk):]
+		now := l.opts.Now().UTC().Truncate(time.Second)
+		var out []R
+		closed := map[int64]bool{}
+		err := warehouse.FetchRows(ctx, l.eng, l.db, l.tbl, chunk, func(row *R) error {
+			closed[l.tbl.Key(row)] = true
+			out = append(out, closeVersion(l.tbl, *row, l.runStart, now))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := warehouse.Insert(ctx, l.eng, l.db, l.tbl, out); err != nil {
+			return err
+		}
+		l.stats.RowsWritten += int64(len(out))
+		l.stats.Closed += int64(len(closed))
+		for k := range closed {
+			delete(l.cur, k)
+		}
+		if l.obs != nil {
+			l.obs.Batch(&l.stats)
+		}
+	}
+	return nil
+}
+
+// nextCursor is the cursor the run records: the latest version seen,
+// bounded by the run start less cursorMargin, when the run covered every
+// record updated since the previous cursor; the previous cursor otherwise
+// (a --limit run, a --since run starting after it, a run with rejects,
+// which are then read again next time).
+func (l *loader[R]) nextCursor() time.Time {
+	if l.tbl.CursorField == "" || l.tbl.CursorColumn != l.tbl.VersionColumn {
+		return time.Time{} // the cursor value of a row is not known
+	}
+	covered := !l.limited && l.stats.Rejected == 0
+	if l.stats.Mode == ModeSince && (l.prev.IsZero() || l.opts.Since.After(l.prev)) {
+		covered = false // records between the previous cursor and --since were not read
+	}
+	if !covered || l.maxSeen.IsZero() {
+		return l.prev
+	}
+	return minTime(l.maxSeen, l.runStart.Add(-cursorMargin)).UTC()
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func (l *loader[R]) sample(what string, key int64) {
+	if s := l.stats.Samples[what]; len(s) < sampleKeys {
+		l.stats.Samples[what] = append(s, key)
+	}
+}

@@ -1,0 +1,367 @@
+package backfill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/canonic-data/canonic/internal/connectwise"
+	"github.com/canonic-data/canonic/internal/table"
+	"github.com/canonic-data/canonic/internal/warehouse"
+)
+
+// Environment variables Main reads (the ConnectWise credentials are read
+// by connectwise.ConfigFromEnv).
+const (
+	EnvClickHouseDSN = "CLICKHOUSE_DSN"
+)
+
+// Flag defaults and limits.
+const (
+	DefaultPageSize   = connectwise.MaxPageSize
+	DefaultBatchRows  = 50_000
+	MaxBatchRows      = 1_000_000 // below ClickHouse's max_insert_block_size, so one INSERT is one part
+	DefaultMaxRejects = 100
+	DefaultDataDir    = "./data"
+)
+
+// config is the parsed command line.
+type config struct {
+	opts    Options
+	dsn     string // "" selects the embedded engine
+	dataDir string
+	cwURL   string
+}
+
+// usageError is a command-line mistake (exit 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// Main is the backfill command of one generated table: it parses args
+// (without the program name), loads the table and prints a summary. It
+// returns the exit code: 0 success, 1 failure (one line on stderr), 2
+// usage error. It keeps no package state.
+func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) int {
+	name := "backfill-" + tbl.Service + "-" + tbl.Name
+	red := &redactor{}
+	stdout, stderr = red.wrap(stdout), red.wrap(stderr)
+
+	cfg, err := parseArgs(tbl, name, args, stdout)
+	if errors.Is(err, pflag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %s\nRun %s -h for the flags.\n", name, oneLine(err), name)
+		return 2
+	}
+	if cfg.dsn == "" {
+		cfg.dsn = os.Getenv(EnvClickHouseDSN)
+	}
+	if cfg.cwURL == "" {
+		cfg.cwURL = os.Getenv(connectwise.EnvURL)
+	}
+	red.add(os.Getenv(connectwise.EnvPrivateKey), os.Getenv(connectwise.EnvPublicKey))
+	if _, pw, err := warehouse.RedactDSN(cfg.dsn); err == nil {
+		red.add(pw)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	terminal := isTerminal(stderr)
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	stats, err := run(ctx, tbl, cfg, logger, terminal, stderr)
+	if err != nil {
+		var drift *warehouse.DriftError
+		if errors.As(err, &drift) {
+			fmt.Fprint(stderr, drift.Report())
+		}
+		msg := oneLine(err)
+		if stats.RecordsRead > 0 || stats.RowsWritten > 0 {
+			msg += fmt.Sprintf(" (after reading %d records and writing %d rows; the run is not recorded, so the next run covers them again)",
+				stats.RecordsRead, stats.RowsWritten)
+		}
+		fmt.Fprintf(stderr, "%s: error: %s\n", name, msg)
+		return 1
+	}
+	printSummary(stdout, tbl.Name, cfg, stats)
+	return 0
+}
+
+// run opens the source and the engine and loads.
+func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *slog.Logger, terminal bool, stderr io.Writer) (Stats, error) {
+	cwCfg, err := connectwise.ConfigFromEnv(cfg.cwURL)
+	if err != nil {
+		return Stats{}, fmt.Errorf("%w (the URL may also be given with --connectwise-url)", err)
+	}
+	cwCfg.Logger = logger
+	client, err := connectwise.New(cwCfg)
+	if err != nil {
+		return Stats{}, err
+	}
+
+	var eng warehouse.Engine
+	if cfg.dsn != "" {
+		eng, err = warehouse.OpenServer(ctx, cfg.dsn)
+		if err != nil {
+			return Stats{}, err
+		}
+		cfg.opts.RejectDir = "."
+	} else {
+		eng, err = warehouse.OpenEmbedded(cfg.dataDir)
+		if err != nil {
+			return Stats{}, err
+		}
+		cfg.opts.RejectDir = cfg.dataDir
+	}
+	defer eng.Close()
+
+	var obs Observer
+	var bar *barObserver
+	if terminal {
+		bar = &barObserver{w: stderr}
+		obs = bar
+		cfg.opts.CountTotal = true
+	} else {
+		obs = &logObserver{log: logger, interval: 10 * time.Second}
+		logger.Info("load started", "table", tbl.Name, "tenant", cfg.opts.Tenant, "database", cfg.opts.Database,
+			"engine", eng.String(), "full", cfg.opts.Full, "dry_run", cfg.opts.DryRun)
+	}
+	stats, err := Load(ctx, tbl, eng, client, cfg.opts, obs)
+	if bar != nil {
+		bar.finish()
+	}
+	return stats, err
+}
+
+// parseArgs parses the command line. -h prints the usage to stdout and
+// returns pflag.ErrHelp.
+func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io.Writer) (config, error) {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	var cfg config
+	o := &cfg.opts
+	fs.StringVar(&o.Tenant, "tenant", "", "tenant `name` (required): ASCII letters, digits and underscores; also the database unless --database is given")
+	fs.StringVar(&o.Database, "database", "", "ClickHouse `database` to load into (default: the tenant name)")
+	fs.IntVar(&o.Limit, "limit", 0, "stop after `N` source records (0 = all); a limited run never closes keys nor advances the cursor")
+	since := fs.String("since", "", "only load records updated after this RFC 3339 `time`; without it, resume from the cursor of this tenant's last successful run")
+	fs.BoolVar(&o.Full, "full", false, "sweep every record and close the versions of keys the source no longer returns (only when the whole sweep succeeds)")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "fetch, map and compare, write nothing, print what would change")
+	fs.IntVar(&o.PageSize, "page-size", DefaultPageSize, "records per ConnectWise page (`N`, 1 to 1000)")
+	fs.StringVar(&cfg.cwURL, "connectwise-url", "", "ConnectWise REST root `URL`, e.g. https://api-na.myconnectwise.net/v4_6_release/apis/3.0/ (env "+connectwise.EnvURL+"); "+
+		"credentials come from "+strings.Join([]string{connectwise.EnvCompany, connectwise.EnvPublicKey, connectwise.EnvPrivateKey, connectwise.EnvClientID}, ", "))
+	fs.StringVar(&cfg.dsn, "clickhouse", "", "load into a ClickHouse server at this clickhouse-go `DSN`, e.g. clickhouse://user:password@host:9000/default?secure=true (env "+EnvClickHouseDSN+"); without it, load into embedded ClickHouse (chDB) in --data-dir")
+	fs.StringVar(&cfg.dataDir, "data-dir", DefaultDataDir, "embedded ClickHouse data `directory`; rejects/ is written under it (under the working directory with --clickhouse)")
+	fs.IntVar(&o.MaxRejects, "max-rejects", DefaultMaxRejects, "fail once more than `N` records are rejected (rejects are written to rejects/<tenant>-<table>-<run>.jsonl)")
+	fs.IntVar(&o.BatchRows, "batch-rows", DefaultBatchRows, "rows per INSERT (`N`, 1 to 1000000)")
+	help := fs.BoolP("help", "h", false, "print this help")
+
+	usage := func() {
+		fmt.Fprintf(stdout, `Usage: %s --tenant NAME [flags]
+
+Loads ConnectWise %s (%s) into the ClickHouse table %s as SCD Type 2 versions.
+Exit status: 0 success, 1 failure, 2 usage error.
+
+Flags:
+%s`, name, tbl.Endpoint, tbl.Mapping, tbl.Name, fs.FlagUsages())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			usage()
+			return cfg, err
+		}
+		return cfg, &usageError{msg: err.Error()}
+	}
+	if *help {
+		usage()
+		return cfg, pflag.ErrHelp
+	}
+	if fs.NArg() > 0 {
+		return cfg, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case o.Tenant == "":
+		return cfg, usagef("--tenant is required")
+	case o.Limit < 0:
+		return cfg, usagef("--limit must be 0 or more")
+	case o.PageSize < 1 || o.PageSize > connectwise.MaxPageSize:
+		return cfg, usagef("--page-size must be between 1 and %d", connectwise.MaxPageSize)
+	case o.MaxRejects < 0:
+		return cfg, usagef("--max-rejects must be 0 or more")
+	case o.BatchRows < 1 || o.BatchRows > MaxBatchRows:
+		return cfg, usagef("--batch-rows must be between 1 and %d", MaxBatchRows)
+	case cfg.dataDir == "":
+		return cfg, usagef("--data-dir must not be empty")
+	}
+	if err := warehouse.ValidIdent(o.Tenant); err != nil {
+		return cfg, usagef("--tenant: %v", err)
+	}
+	if o.Database == "" {
+		o.Database = o.Tenant
+	}
+	if err := warehouse.ValidDatabase(o.Database); err != nil {
+		return cfg, usagef("--database: %v", err)
+	}
+	if *since != "" {
+		t, err := time.Parse(time.RFC3339, *since)
+		if err != nil {
+			return cfg, usagef("--since %q is not an RFC 3339 time such as 2024-05-01T00:00:00Z", *since)
+		}
+		o.Since = t.UTC()
+		switch {
+		case o.Full:
+			return cfg, usagef("--since and --full exclude each other: --full sweeps every record")
+		case tbl.CursorField == "":
+			return cfg, usagef("--since: table %s has no incremental cursor", tbl.Name)
+		}
+	}
+	return cfg, nil
+}
+
+// printSummary prints what the run did.
+func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
+	o := cfg.opts
+	head := fmt.Sprintf("%s -> %s.%s, run %s, %s", tableName, o.Database, tableName, s.RunID, s.Mode)
+	if !s.From.IsZero() {
+		head += " (records updated after " + s.From.Format(time.RFC3339) + ")"
+	}
+	if o.DryRun {
+		head += ", DRY RUN: nothing was written"
+	}
+	fmt.Fprintln(w, head)
+	secs := s.Elapsed.Seconds()
+	rate := func(n int64) string {
+		if secs <= 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f/s", float64(n)/secs)
+	}
+	type kv struct {
+		k string
+		v any
+	}
+	rows := []kv{
+		{"records read", fmt.Sprintf("%d (%s)", s.RecordsRead, rate(s.RecordsRead))},
+		{"new keys", s.NewKeys},
+		{"changed", s.Changed},
+		{"unchanged", s.Unchanged},
+		{"closed", s.Closed},
+		{"rejected", s.Rejected},
+		{"duplicates", s.Duplicates},
+	}
+	if s.Repaired > 0 {
+		rows = append(rows, kv{"repaired", s.Repaired})
+	}
+	if o.DryRun {
+		rows = append(rows, kv{"rows to write", s.NewKeys + 2*s.Changed + s.Closed + s.Repaired})
+	}
+	rows = append(rows,
+		kv{"rows written", fmt.Sprintf("%d (%s)", s.RowsWritten, rate(s.RowsWritten))},
+		kv{"time taken", s.Elapsed.Round(time.Millisecond)})
+	for _, r := range rows {
+		fmt.Fprintf(w, "  %-13s %v\n", r.k, r.v)
+	}
+	switch {
+	case o.DryRun:
+	case !s.Cursor.IsZero():
+		fmt.Fprintf(w, "  %-13s %s (the next run without --since resumes there)\n", "cursor", s.Cursor.Format(time.RFC3339))
+	}
+	if o.Full && !s.Complete {
+		fmt.Fprintf(w, "  the sweep was partial (--limit, or a reject without an id): no key was closed\n")
+	}
+	if s.RejectFile != "" {
+		fmt.Fprintf(w, "  rejects in %s\n", s.RejectFile)
+	}
+	for _, e := range s.RejectErrors {
+		fmt.Fprintf(w, "  rejected: %s\n", e)
+	}
+	if o.DryRun {
+		for _, what := range []string{"new", "changed", "closed"} {
+			if keys := s.Samples[what]; len(keys) > 0 {
+				fmt.Fprintf(w, "  would write %s keys: %s\n", what, joinKeys(keys))
+			}
+		}
+	}
+}
+
+func joinKeys(keys []int64) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprint(k)
+	}
+	s := strings.Join(parts, ", ")
+	if len(keys) == sampleKeys {
+		s += ", ..."
+	}
+	return s
+}
+
+// oneLine folds an error message onto one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", " ")), " ")
+}
+
+// redactor replaces secrets in everything written through the writers it
+// wraps: a last line of defence behind the packages that already keep
+// secrets out of their errors.
+type redactor struct {
+	secrets []string
+}
+
+func (r *redactor) add(secrets ...string) {
+	for _, s := range secrets {
+		if len(s) >= 4 { // shorter strings would mangle ordinary text
+			r.secrets = append(r.secrets, s)
+		}
+	}
+}
+
+func (r *redactor) wrap(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok {
+		return &redactingFile{redactingWriter{w: w, r: r}, f}
+	}
+	return &redactingWriter{w: w, r: r}
+}
+
+type redactingWriter struct {
+	w io.Writer
+	r *redactor
+}
+
+func (w *redactingWriter) Write(p []byte) (int, error) {
+	if len(w.r.secrets) == 0 {
+		return w.w.Write(p)
+	}
+	s := string(p)
+	for _, sec := range w.r.secrets {
+		s = strings.ReplaceAll(s, sec, "[REDACTED]")
+	}
+	if _, err := io.WriteString(w.w, s); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// redactingFile keeps the *os.File visible so terminal detection works.
+type redactingFile struct {
+	redactingWriter
+	f *os.File
+}
+
+func (w *redactingFile) Fd() uintptr { return w.f.Fd() }

@@ -1,0 +1,72 @@
+package backfill
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/canonic-data/canonic/internal/table"
+)
+
+// rejectFile is the JSON Lines file of one run's rejected records:
+// <dir>/rejects/<tenant>-<table>-<runid>.jsonl, one object per record with
+// the error and the record's raw JSON.
+type rejectFile struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+}
+
+// rejectLine is one line of a reject file.
+type rejectLine struct {
+	RunID    string          `json:"run_id"`
+	Table    string          `json:"table"`
+	RecordID string          `json:"record_id"`
+	Column   string          `json:"column"`
+	Path     string          `json:"path"`
+	Error    string          `json:"error"`
+	Record   json.RawMessage `json:"record"`
+}
+
+func openRejectFile(dir, tenant, tbl, runID string) (*rejectFile, error) {
+	d := filepath.Join(dir, "rejects")
+	if err := os.MkdirAll(d, 0o750); err != nil {
+		return nil, fmt.Errorf("creating the reject directory: %w", err)
+	}
+	path := filepath.Join(d, tenant+"-"+tbl+"-"+runID+".jsonl")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("creating the reject file: %w", err)
+	}
+	return &rejectFile{path: path, f: f, w: bufio.NewWriter(f)}, nil
+}
+
+// write appends one rejected record. rec is the record's raw JSON, already
+// validated by the page parser.
+func (r *rejectFile) write(runID, tbl string, fe *table.FieldError, rec []byte) error {
+	line, err := json.Marshal(rejectLine{
+		RunID: runID, Table: tbl, RecordID: fe.RecordID, Column: fe.Column, Path: fe.Path,
+		Error: fe.Error(), Record: json.RawMessage(rec),
+	})
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", r.path, err)
+	}
+	if _, err := r.w.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("writing %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// Close flushes and closes the file.
+func (r *rejectFile) Close() error {
+	err := r.w.Flush()
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", r.path, err)
+	}
+	return nil
+}

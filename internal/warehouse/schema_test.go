@@ -1,0 +1,160 @@
+package warehouse
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/canonic-data/canonic/internal/table"
+)
+
+func TestNormalizeType(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Int64", "Int64"},
+		{"  Nullable( String ) ", "Nullable(String)"},
+		{"Decimal(18,2)", "Decimal(18, 2)"},
+		{"Decimal64(2)", "Decimal(18, 2)"},
+		{"Nullable(Decimal32(4))", "Nullable(Decimal(9, 4))"},
+		{"Decimal(10)", "Decimal(10, 0)"},
+		{"Boolean", "Bool"},
+		{"bool", "Bool"},
+		{"BIGINT", "Int64"},
+		{"DateTime('Etc/UTC')", "DateTime('UTC')"},
+		{"DateTime( 'UTC' )", "DateTime('UTC')"},
+		{"DateTime('Europe/Paris')", "DateTime('Europe/Paris')"},
+		{"DateTime", "DateTime"},
+		{`Enum8('Low'=1,'High'=3)`, "Enum8('Low' = 1, 'High' = 3)"},
+		{`Enum8('Low', 'High')`, "Enum8('Low' = 1, 'High' = 2)"},
+		{`Enum8('it\'s' = 1)`, `Enum8('it\'s' = 1)`},
+		{"LowCardinality(Nullable(String))", "LowCardinality(Nullable(String))"},
+		{"not a (type", "not a (type"},
+	}
+	for _, c := range cases {
+		if got := NormalizeType(c.in); got != c.want {
+			t.Errorf("NormalizeType(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func cols(spec ...string) []table.Column {
+	var out []table.Column
+	for _, s := range spec {
+		name, typ, _ := strings.Cut(s, " ")
+		out = append(out, table.Column{Name: name, Type: typ})
+	}
+	return out
+}
+
+func TestCheckSchema(t *testing.T) {
+	want := cols("id Int64", "status Nullable(String)", "amount Decimal(12,2)", "is_current UInt8")
+	cases := []struct {
+		name      string
+		live      []table.Column
+		diff      []string // substrings, one per expected diff line
+		alters    []string
+		wantMatch bool
+	}{
+		{name: "same after normalising", live: cols("id Int64", "status Nullable(String)", "amount Decimal(12, 2)", "is_current UInt8"), wantMatch: true},
+		{
+			name:   "dropped column",
+			live:   cols("id Int64", "amount Decimal(12, 2)", "is_current UInt8"),
+			diff:   []string{"column status: missing (want Nullable(String) at position 2)"},
+			alters: []string{"ALTER TABLE {table} ADD COLUMN `status` Nullable(String) AFTER `id`"},
+		},
+		{
+			name:   "retyped column",
+			live:   cols("id Int64", "status String", "amount Decimal(12, 2)", "is_current UInt8"),
+			diff:   []string{"column status: type String, want Nullable(String)"},
+			alters: []string{"ALTER TABLE {table} MODIFY COLUMN `status` Nullable(String)"},
+		},
+		{
+			name:   "extra column",
+			live:   cols("id Int64", "status Nullable(String)", "amount Decimal(12, 2)", "is_current UInt8", "x String"),
+			diff:   []string{"column x: not in the generated table"},
+			alters: []string{"ALTER TABLE {table} DROP COLUMN `x`"},
+		},
+		{
+			name: "swapped columns",
+			live: cols("id Int64", "amount Decimal(12, 2)", "status Nullable(String)", "is_current UInt8"),
+			diff: []string{"column status: at position 3, want 2", "column amount: at position 2, want 3"},
+			alters: []string{
+				"ALTER TABLE {table} MODIFY COLUMN `status` Nullable(String) AFTER `id`",
+				"ALTER TABLE {table} MODIFY COLUMN `amount` Decimal(12,2) AFTER `status`",
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			diff, alters, ok := CheckSchema(c.live, want)
+			if ok != c.wantMatch {
+				t.Fatalf("ok = %v, want %v (diff %q)", ok, c.wantMatch, diff)
+			}
+			lines := strings.Split(diff, "\n")
+			if diff == "" {
+				lines = nil
+			}
+			if len(lines) != len(c.diff) {
+				t.Fatalf("diff has %d lines, want %d:\n%s", len(lines), len(c.diff), diff)
+			}
+			for i, l := range lines {
+				if !strings.Contains(l, c.diff[i]) {
+					t.Errorf("diff line %d = %q, want it to contain %q", i, l, c.diff[i])
+				}
+			}
+			if strings.Join(alters, "\n") != strings.Join(c.alters, "\n") {
+				t.Errorf("alters =\n%s\nwant\n%s", strings.Join(alters, "\n"), strings.Join(c.alters, "\n"))
+			}
+		})
+	}
+}
+
+func TestIdentifiers(t *testing.T) {
+	good := []string{"acme", "Acme_2", "_x", strings.Repeat("a", 63)}
+	bad := []string{"", "1acme", "ac-me", "acme`; DROP DATABASE x; --", "a b", "ac.me", "ácme", strings.Repeat("a", 64), "acme\n"}
+	for _, n := range good {
+		if err := ValidIdent(n); err != nil {
+			t.Errorf("ValidIdent(%q) = %v, want nil", n, err)
+		}
+	}
+	for _, n := range bad {
+		if err := ValidIdent(n); err == nil {
+			t.Errorf("ValidIdent(%q) = nil, want an error", n)
+		}
+	}
+	for _, n := range []string{"system", "SYSTEM", "information_schema"} {
+		if err := ValidDatabase(n); err == nil {
+			t.Errorf("ValidDatabase(%q) = nil, want an error", n)
+		}
+	}
+	if got := QuoteIdent("a`b\\c"); got != "`a\\`b\\\\c`" {
+		t.Errorf("QuoteIdent = %s", got)
+	}
+	if got := QuoteString(`it's \ here`); got != `'it\'s \\ here'` {
+		t.Errorf("QuoteString = %s", got)
+	}
+}
+
+func TestSplitStatements(t *testing.T) {
+	ddl := "-- header\nCREATE TABLE a (x String DEFAULT ';');\n\nCREATE VIEW v AS SELECT 1;\n-- trailing comment\n"
+	got := SplitStatements(ddl)
+	want := []string{"-- header\nCREATE TABLE a (x String DEFAULT ';')", "CREATE VIEW v AS SELECT 1"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("SplitStatements = %q, want %q", got, want)
+	}
+}
+
+func TestRedactDSN(t *testing.T) {
+	red, pw, err := RedactDSN("clickhouse://loader:p%40ss@db.example:9440/acme?secure=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pw != "p@ss" || strings.Contains(red, "p%40ss") || strings.Contains(red, "p@ss") || !strings.Contains(red, "loader:xxxxx@db.example:9440") {
+		t.Fatalf("RedactDSN = %q, %q", red, pw)
+	}
+	red, pw, _ = RedactDSN("clickhouse://db:9000/x?username=u&password=hunter2")
+	if pw != "hunter2" || strings.Contains(red, "hunter2") {
+		t.Fatalf("RedactDSN query password = %q, %q", red, pw)
+	}
+	if _, _, err := RedactDSN("clickhouse://u:hunter2@[::1"); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("RedactDSN(bad) error = %v", err)
+	}
+}
