@@ -40,6 +40,8 @@ type config struct {
 	dsn     string // "" selects the embedded engine
 	dataDir string
 	cwURL   string
+	// showCurrent prints that many rows of the current view after a run.
+	showCurrent int
 }
 
 // usageError is a command-line mistake (exit 2).
@@ -85,7 +87,7 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 	terminal := isTerminal(stderr)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	stats, err := run(ctx, tbl, cfg, logger, terminal, stderr)
+	stats, preview, err := run(ctx, tbl, cfg, logger, terminal, stderr)
 	if err != nil {
 		var drift *warehouse.DriftError
 		if errors.As(err, &drift) {
@@ -100,32 +102,33 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	printSummary(stdout, tbl.Name, cfg, stats)
+	fmt.Fprint(stdout, preview)
 	return 0
 }
 
 // run opens the source and the engine and loads.
-func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *slog.Logger, terminal bool, stderr io.Writer) (Stats, error) {
+func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *slog.Logger, terminal bool, stderr io.Writer) (Stats, string, error) {
 	cwCfg, err := connectwise.ConfigFromEnv(cfg.cwURL)
 	if err != nil {
-		return Stats{}, fmt.Errorf("%w (the URL may also be given with --connectwise-url)", err)
+		return Stats{}, "", fmt.Errorf("%w (the URL may also be given with --connectwise-url)", err)
 	}
 	cwCfg.Logger = logger
 	client, err := connectwise.New(cwCfg)
 	if err != nil {
-		return Stats{}, err
+		return Stats{}, "", err
 	}
 
 	var eng warehouse.Engine
 	if cfg.dsn != "" {
 		eng, err = warehouse.OpenServer(ctx, cfg.dsn)
 		if err != nil {
-			return Stats{}, err
+			return Stats{}, "", err
 		}
 		cfg.opts.RejectDir = "."
 	} else {
 		eng, err = warehouse.OpenEmbedded(cfg.dataDir)
 		if err != nil {
-			return Stats{}, err
+			return Stats{}, "", err
 		}
 		cfg.opts.RejectDir = cfg.dataDir
 	}
@@ -146,7 +149,11 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *sl
 	if bar != nil {
 		bar.finish()
 	}
-	return stats, err
+	if err != nil || cfg.showCurrent == 0 || cfg.opts.DryRun {
+		return stats, "", err
+	}
+	preview, err := showCurrent(ctx, tbl, eng, cfg.opts.Database, cfg.showCurrent)
+	return stats, preview, err
 }
 
 // parseArgs parses the command line. -h prints the usage to stdout and
@@ -170,6 +177,7 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	fs.StringVar(&cfg.dataDir, "data-dir", DefaultDataDir, "embedded ClickHouse data `directory`; rejects/ is written under it (under the working directory with --clickhouse)")
 	fs.IntVar(&o.MaxRejects, "max-rejects", DefaultMaxRejects, "fail once more than `N` records are rejected (rejects are written to rejects/<tenant>-<table>-<run>.jsonl)")
 	fs.IntVar(&o.BatchRows, "batch-rows", DefaultBatchRows, "rows per INSERT (`N`, 1 to 1000000)")
+	fs.IntVar(&cfg.showCurrent, "show-current", 0, "after loading, print the first `N` rows of the current view (0 = none)")
 	help := fs.BoolP("help", "h", false, "print this help")
 
 	usage := func() {
@@ -206,6 +214,8 @@ Flags:
 		return cfg, usagef("--max-rejects must be 0 or more")
 	case o.BatchRows < 1 || o.BatchRows > MaxBatchRows:
 		return cfg, usagef("--batch-rows must be between 1 and %d", MaxBatchRows)
+	case cfg.showCurrent < 0:
+		return cfg, usagef("--show-current must be 0 or more")
 	case cfg.dataDir == "":
 		return cfg, usagef("--data-dir must not be empty")
 	}
