@@ -78,6 +78,8 @@ func generate(args []string, stdout, stderr io.Writer, check bool) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return ExitOK
 		}
+		// ContinueOnError leaves printing to us.
+		fmt.Fprintf(stderr, "canonic %s: %v (see canonic %s -h)\n", name, err, name)
 		return ExitBadInput
 	}
 	if fs.NArg() > 0 {
@@ -150,6 +152,7 @@ func importSpec(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return ExitOK
 		}
+		fmt.Fprintf(stderr, "canonic import-spec: %v (see canonic import-spec -h)\n", err)
 		return ExitBadInput
 	}
 	if *from == "" {

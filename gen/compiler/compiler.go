@@ -75,6 +75,10 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 		}
 		rel := path.Join("mappings", s.Spec.Value)
 		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			problems.Add(s.Spec.Pos, "source spec for %s: %s does not exist: fix the path (relative to mappings/) or vendor the spec with canonic import-spec", s.Service.Value, rel)
+			continue
+		}
 		if err != nil {
 			problems.Add(s.Spec.Pos, "source spec for %s: %v", s.Service.Value, err)
 			continue
@@ -86,10 +90,14 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 		}
 		specs[s.Service.Value] = spec
 	}
+	specsLoaded := len(problems) == 0
 
-	paths, err := mappingFiles(root)
+	paths, stray, err := mappingFiles(root)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, rel := range stray {
+		problems.Add(diag.Pos{File: rel}, "not read: a mapping must be mappings/<service>/<table>.yaml; move the file there (or rename it if it is not a mapping)")
 	}
 	var files []*mapping.File
 	for _, rel := range paths {
@@ -106,10 +114,22 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 	if len(paths) == 0 {
 		problems.Add(diag.Pos{File: "mappings"}, "no mappings found: add mappings/<service>/<table>.yaml")
 	}
-	if err := problems.Err(); err != nil {
-		return nil, nil, err
+	in := model.Input{Module: module, Target: target, Files: files, Specs: specs}
+	if len(problems) > 0 {
+		// Check the files that did parse too, so that one broken file does
+		// not hide the problems of the others; not when a spec failed to
+		// load (each of its mappings would report a missing spec).
+		if specsLoaded && len(files) > 0 {
+			var more diag.List
+			if _, err := model.Build(in); errors.As(err, &more) {
+				problems = append(problems, more...)
+			} else if err != nil {
+				return nil, nil, err
+			}
+		}
+		return nil, nil, problems.Err()
 	}
-	p, err := model.Build(model.Input{Module: module, Target: target, Files: files, Specs: specs})
+	p, err := model.Build(in)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -120,32 +140,36 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 	return out, p, nil
 }
 
-// mappingFiles lists mappings/<service>/<table>.yaml (and .yml), sorted.
-func mappingFiles(root string) ([]string, error) {
-	var out []string
+// mappingFiles lists mappings/<service>/<table>.yaml (and .yml), sorted,
+// and the other YAML files under mappings/ (but the settings file), which
+// would otherwise be silently ignored.
+func mappingFiles(root string) (paths, stray []string, err error) {
 	dir := filepath.Join(root, "mappings")
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if rel != "mappings" && strings.Count(rel, "/") > 1 {
-				return fs.SkipDir
-			}
 			return nil
 		}
-		if strings.Count(rel, "/") == 2 && (strings.HasSuffix(rel, ".yaml") || strings.HasSuffix(rel, ".yml")) {
-			out = append(out, rel)
+		if !strings.HasSuffix(rel, ".yaml") && !strings.HasSuffix(rel, ".yml") || rel == SettingsFile {
+			return nil
+		}
+		if strings.Count(rel, "/") == 2 {
+			paths = append(paths, rel)
+		} else {
+			stray = append(stray, rel)
 		}
 		return nil
 	})
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s has no mappings directory", diag.ErrBadInput, root)
+		return nil, nil, fmt.Errorf("%w: %s has no mappings directory", diag.ErrBadInput, root)
 	}
-	sort.Strings(out)
-	return out, err
+	sort.Strings(paths)
+	sort.Strings(stray)
+	return paths, stray, err
 }
 
 // goModule reads the module path from root/go.mod.

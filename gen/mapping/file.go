@@ -139,4 +139,3 @@ func ParseProject(path string, data []byte) (*Project, diag.List) {
 	}
 	return p, w.errs
 }
-

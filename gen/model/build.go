@@ -37,6 +37,7 @@ func Build(in Input) (*Project, error) {
 	files := append([]*mapping.File(nil), in.Files...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	seen := map[string]*mapping.File{}
+	cmds := map[string]*Table{}
 	for _, f := range files {
 		t := b.table(f)
 		if t == nil {
@@ -47,7 +48,12 @@ func Build(in Input) (*Project, error) {
 			b.errs.Add(f.Table.Pos, "duplicate table %s: already declared in %s", id, prev.Path)
 			continue
 		}
+		if prev, dup := cmds[t.CmdName]; dup {
+			b.errs.Add(f.Table.Pos, "table %s and table %s/%s (%s) both generate cmd/%s: rename one", id, prev.Service, prev.Name, prev.Mapping, t.CmdName)
+			continue
+		}
 		seen[id] = f
+		cmds[t.CmdName] = t
 		p.Tables = append(p.Tables, t)
 	}
 	if err := b.errs.Err(); err != nil {
@@ -87,7 +93,9 @@ func (b *builder) table(f *mapping.File) *Table {
 		b.errs.Add(f.Service.Pos, "service %q has no source spec: declare it under sources: in mappings/project.yaml", t.Service)
 	}
 	if spec != nil && f.Source.Endpoint.Set {
-		if _, err := spec.Endpoint(t.Endpoint); err != nil {
+		if !identRE.MatchString(t.Endpoint) {
+			spec = nil // reported by names
+		} else if _, err := spec.Endpoint(t.Endpoint); err != nil {
 			b.errs.Add(f.Source.Endpoint.Pos, "source.endpoint: %v", err)
 			spec = nil
 		} else {
@@ -134,7 +142,7 @@ func (b *builder) names(f *mapping.File, t *Table) {
 		}
 		switch {
 		case !naming.IsSnakeIdent(s.Value):
-			b.errs.Add(s.Pos, "%s %q is not a valid name: use lower snake_case ([a-z][a-z0-9_]*)", what, s.Value)
+			b.errs.Add(s.Pos, "%s %q is not a valid name: use lower snake_case ([a-z][a-z0-9_]*, no double or trailing underscore)", what, s.Value)
 		case naming.IsReservedPackageName(s.Value):
 			b.errs.Add(s.Pos, "%s %q is a Go keyword or predeclared name and cannot name a Go package: choose another name", what, s.Value)
 		default:
@@ -148,7 +156,11 @@ func (b *builder) names(f *mapping.File, t *Table) {
 		b.errs.Add(f.Table.Pos, "table %q clashes with a generated name: choose another name", t.Name)
 	}
 	if okService && okTable {
-		want := path.Join("mappings", t.Service, t.Name+".yaml")
+		ext := ".yaml"
+		if strings.HasSuffix(f.Path, ".yml") {
+			ext = ".yml" // the compiler reads both
+		}
+		want := path.Join("mappings", t.Service, t.Name+ext)
 		if !strings.HasSuffix(f.Path, want) {
 			b.errs.Add(f.Table.Pos, "mapping for %s/%s must live in %s, not %s: move the file or fix service/table", t.Service, t.Name, want, f.Path)
 		}
@@ -184,7 +196,7 @@ func (b *builder) column(fd *mapping.Field, t *Table, spec *sourcespec.Spec) *Co
 	case naming.IsGoKeyword(c.Name):
 		b.errs.Add(fd.Name.Pos, "column %q is a Go keyword: choose another name (e.g. %s_name)", c.Name, c.Name)
 	case !naming.IsSnakeIdent(c.Name):
-		b.errs.Add(fd.Name.Pos, "column %q is not a valid name: use lower snake_case ([a-z][a-z0-9_]*)", c.Name)
+		b.errs.Add(fd.Name.Pos, "column %q is not a valid name: use lower snake_case ([a-z][a-z0-9_]*, no double or trailing underscore)", c.Name)
 	}
 	c.GoName = naming.GoName(c.Name)
 	if reservedGoFields[c.GoName] && !IsSCDName(c.Name) {
@@ -228,7 +240,9 @@ func (b *builder) column(fd *mapping.Field, t *Table, spec *sourcespec.Spec) *Co
 	case spec != nil && len(b.errs) == before:
 		b.source(fd, c, t, spec)
 	}
-	if fd.AcknowledgeWriteOnly.Set && c.WriteOnly == "" && len(b.errs) == before {
+	if fd.AcknowledgeWriteOnly.Set && fd.Unmapped.Set {
+		b.errs.Add(fd.AcknowledgeWriteOnly.Pos, "column %q is unmapped: acknowledge.write_only has no source to acknowledge; remove it", c.Name)
+	} else if fd.AcknowledgeWriteOnly.Set && c.WriteOnly == "" && len(b.errs) == before {
 		b.errs.Add(fd.AcknowledgeWriteOnly.Pos, "column %q: acknowledge.write_only is set but source %q is returned by GET: remove the acknowledgement", c.Name, fd.Source.Value)
 	}
 	return c
@@ -316,7 +330,7 @@ func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespe
 			}
 			b.errs.Add(fd.Convert.Pos, "%s", msg)
 		case spec.to != c.Type.Kind:
-			b.errs.Add(fd.Convert.Pos, "column %q: conversion %s produces %s, but the column is %s", c.Name, conv, spec.to, c.Type.Kind)
+			b.errs.Add(fd.Convert.Pos, "column %q: conversion %s produces %s, but the column is %s: remove convert or change the type", c.Name, conv, spec.to, c.Type.Kind)
 		case !slices.Contains(spec.from, r.Type):
 			b.errs.Add(fd.Convert.Pos, "column %q: conversion %s reads %s, but source %q is %s", c.Name, conv, strings.Join(spec.from, " or "), fd.Source.Value, describeSource(r))
 		case direct:
@@ -421,7 +435,7 @@ func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column) {
 			return nil
 		}
 		c := cols[s.Value]
-		if c == nil {
+		if c == nil && len(cols) > 0 { // no fields at all is reported once, at fields
 			names := make([]string, 0, len(cols))
 			for n := range cols {
 				names = append(names, n)
@@ -491,7 +505,7 @@ func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column) {
 	}
 	if p := f.ClickHouse.PartitionBy; p.Set {
 		if !partitionRE.MatchString(p.Value) {
-			b.errs.Add(p.Pos, "clickhouse.partition_by %q: use a function of effective_start_date (toYYYYMM, toYear, toMonday, toStartOfMonth, toStartOfYear), e.g. toYYYYMM(effective_start_date); a version's rewrites must stay in its partition", p.Value)
+			b.errs.Add(p.Pos, "clickhouse.partition_by %q: use a function of effective_start_date (toYYYYMM, toYear, toMonday, toStartOfMonth, toStartOfQuarter, toStartOfYear), e.g. toYYYYMM(effective_start_date); a version's rewrites must stay in its partition", p.Value)
 		} else {
 			t.PartitionBy = p.Value
 		}

@@ -54,11 +54,13 @@ func ParseTarget(s string) (Target, error) {
 	if len(parts) < 2 || len(parts) > 4 {
 		return Target{}, fmt.Errorf("ClickHouse target %q: write MAJOR.MINOR, e.g. 18.16 or 26.7", s)
 	}
-	major, err1 := strconv.Atoi(parts[0])
-	minor, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil || major < 0 || minor < 0 {
-		return Target{}, fmt.Errorf("ClickHouse target %q: write MAJOR.MINOR, e.g. 18.16 or 26.7", s)
+	for _, p := range parts {
+		if _, err := strconv.ParseUint(p, 10, 16); err != nil {
+			return Target{}, fmt.Errorf("ClickHouse target %q: write MAJOR.MINOR, e.g. 18.16 or 26.7", s)
+		}
 	}
+	major, _ := strconv.Atoi(parts[0])
+	minor, _ := strconv.Atoi(parts[1])
 	t := Target{major, minor}
 	if t.Less(MinTarget) {
 		return Target{}, fmt.Errorf("ClickHouse target %s is older than the oldest supported server %s", t, MinTarget)

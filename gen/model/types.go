@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/canonic-data/canonic/gen/diag"
 )
 
 // Kind is a canonical column type.
@@ -143,6 +145,9 @@ func ParseType(name string) (Type, error) {
 		if info.name == name {
 			return Type{Kind: k}, nil
 		}
+	}
+	if s := diag.Suggest(name, KindNames()); s != "" && s != "decimal(P,S)" {
+		return Type{}, fmt.Errorf("unknown type %q (did you mean %q?)", name, s)
 	}
 	return Type{}, fmt.Errorf("unknown type %q (known types: %s)", name, strings.Join(KindNames(), ", "))
 }

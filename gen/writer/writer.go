@@ -124,12 +124,26 @@ func Diff(changes []Change) string {
 			fmt.Fprintf(&b, "differs: %s\n", c.Path)
 		}
 		text, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-			A: difflib.SplitLines(string(c.Old)), B: difflib.SplitLines(string(c.New)),
+			A: splitLines(c.Old), B: splitLines(c.New),
 			FromFile: from, ToFile: to, Context: 3,
 		})
 		b.WriteString(text)
 	}
 	return b.String()
+}
+
+// splitLines splits a file into newline-terminated lines for the diff,
+// marking a last line without newline as git does. (difflib.SplitLines
+// adds an empty last line to every file ending in a newline, and to an
+// absent file, which shows up as a bogus line against /dev/null.)
+func splitLines(data []byte) []string {
+	lines := strings.SplitAfter(string(data), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	} else {
+		lines[len(lines)-1] += "\n\\ No newline at end of file\n"
+	}
+	return lines
 }
 
 func owned(data []byte) bool {

@@ -1,0 +1,2 @@
+// Package generated is hand-written: no header, never touched.
+package generated
