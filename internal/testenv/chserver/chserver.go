@@ -1,0 +1,582 @@
+// Package chserver runs private ClickHouse servers for tests.
+//
+// Each Server is a clickhouse-server child process (Debian's 18.16 package
+// is the reference) with its own directory for config, data, temporary
+// files and logs, listening on 127.0.0.1 only, on two free ports: native
+// TCP (NativeAddr, what clickhouse-go speaks) and HTTP (HTTPAddr). It
+// knows two users: DefaultUser with an empty password and LoaderUser with
+// LoaderPassword. The server time zone is UTC (18.16 reports it as
+// "Etc/UTC").
+//
+// Use Start for a server owned by one test (it is stopped and its
+// directory removed when the test ends), or Shared for one server per
+// test binary together with Main:
+//
+//	func TestMain(m *testing.M) { chserver.Main(m) }
+//
+//	func TestX(t *testing.T) {
+//		srv := chserver.Shared(t)
+//		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{srv.NativeAddr}})
+//		...
+//	}
+//
+// Tests that share a server should use their own database names. Tests
+// that call Restart, Down, Up or Kill must use Start, not Shared.
+//
+// The binary is CLICKHOUSE_SERVER_BIN if set, else clickhouse-server or
+// clickhouse (run as "clickhouse server") from PATH, /usr/sbin or
+// /usr/bin. When none is found, Start and Shared skip the test with the
+// install command, or fail it when the environment has CI=true.
+package chserver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// ErrNotInstalled is returned (wrapped) by FindBinary and StartProcess
+// when no clickhouse-server binary can be found.
+var ErrNotInstalled = errors.New("chserver: clickhouse-server is not installed")
+
+// InstallHint says how to install the server on a Debian machine.
+const InstallHint = "install it as root with internal/testenv/install-clickhouse.sh " +
+	"(apt-get update && apt-get install -y clickhouse-server clickhouse-client)"
+
+// Default timeouts.
+const (
+	DefaultStartTimeout = 30 * time.Second
+	defaultStopTimeout  = 15 * time.Second
+)
+
+// Option changes how StartProcess starts a server.
+type Option func(*options)
+
+type options struct {
+	binary       string
+	startTimeout time.Duration
+}
+
+// WithBinary runs the given server binary instead of looking one up. A
+// binary whose base name is "clickhouse" is run as "clickhouse server".
+func WithBinary(path string) Option { return func(o *options) { o.binary = path } }
+
+// WithStartTimeout sets how long StartProcess, Restart and Up wait for the
+// server to answer (DefaultStartTimeout if unset).
+func WithStartTimeout(d time.Duration) Option { return func(o *options) { o.startTimeout = d } }
+
+// Server is one running (or stopped) private clickhouse-server.
+type Server struct {
+	// NativeAddr is the host:port of the native TCP protocol.
+	NativeAddr string
+	// HTTPAddr is the host:port of the HTTP interface.
+	HTTPAddr string
+	// Dir holds config.xml, users.xml, data/, tmp/ and log/.
+	Dir string
+	// Binary is the server executable that runs.
+	Binary string
+
+	args         []string // arguments before --config-file
+	config       string   // path of config.xml
+	ownsDir      bool     // Stop removes Dir
+	startTimeout time.Duration
+
+	mu      sync.Mutex
+	proc    *process // nil while down
+	stopped bool
+}
+
+// process is one run of the server binary.
+type process struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has exited
+	err  error         // Wait's result, set before done is closed
+	out  *os.File      // the child's stdout and stderr
+}
+
+// FindBinary returns the clickhouse-server executable to run: the
+// CLICKHOUSE_SERVER_BIN environment variable if set (an error if it does
+// not name an executable), else clickhouse-server or clickhouse from
+// PATH, /usr/sbin or /usr/bin. The error wraps ErrNotInstalled when
+// nothing is found.
+func FindBinary() (string, error) {
+	if p := os.Getenv("CLICKHOUSE_SERVER_BIN"); p != "" {
+		path, err := exec.LookPath(p)
+		if err != nil {
+			return "", fmt.Errorf("chserver: CLICKHOUSE_SERVER_BIN=%q: %w", p, err)
+		}
+		return path, nil
+	}
+	for _, name := range []string{"clickhouse-server", "clickhouse"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path, nil
+		}
+		for _, d := range []string{"/usr/sbin", "/usr/bin"} {
+			if path, err := exec.LookPath(filepath.Join(d, name)); err == nil {
+				return path, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%w (looked for CLICKHOUSE_SERVER_BIN, clickhouse-server and clickhouse in PATH, /usr/sbin and /usr/bin); %s",
+		ErrNotInstalled, InstallHint)
+}
+
+// StartProcess starts a server and waits until it answers. If dir is
+// empty, a new temporary directory is used and Stop removes it; otherwise
+// dir (created if missing) holds the server's files, Stop leaves it in
+// place, and a later StartProcess on the same dir finds the same data.
+// The caller must call Stop. It does not need a testing.TB, so TestMain
+// functions and programs can use it.
+func StartProcess(dir string, opts ...Option) (*Server, error) {
+	o := options{startTimeout: DefaultStartTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	bin := o.binary
+	if bin == "" {
+		var err error
+		if bin, err = FindBinary(); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{Binary: bin, startTimeout: o.startTimeout}
+	if filepath.Base(bin) == "clickhouse" {
+		s.args = []string{"server"}
+	}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "chserver-")
+		if err != nil {
+			return nil, fmt.Errorf("chserver: create server directory: %w", err)
+		}
+		dir, s.ownsDir = d, true
+	} else {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("chserver: create server directory: %w", err)
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("chserver: %w", err)
+	}
+	s.Dir = abs
+
+	// Free ports are picked by binding port 0 and closing it; another
+	// process may take one before the server binds it, so a start that
+	// fails on a taken port is retried with new ports.
+	const attempts = 3
+	for i := 1; ; i++ {
+		err = s.configure()
+		if err == nil {
+			err = s.Up()
+		}
+		if err == nil {
+			return s, nil
+		}
+		if i == attempts || !errors.Is(err, errPortTaken) {
+			break
+		}
+	}
+	if s.ownsDir {
+		os.RemoveAll(s.Dir)
+	}
+	return nil, err
+}
+
+// configure picks two free loopback ports and writes the config files.
+func (s *Server) configure() error {
+	ports, err := freePorts(2)
+	if err != nil {
+		return err
+	}
+	s.config, err = writeConfig(s.Dir, ports[0], ports[1])
+	if err != nil {
+		return err
+	}
+	s.NativeAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
+	s.HTTPAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
+	return nil
+}
+
+// freePorts returns n distinct TCP ports that were free on 127.0.0.1.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("chserver: find a free port: %w", err)
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// errPortTaken marks a start that failed because a port was in use.
+var errPortTaken = errors.New("port already in use")
+
+// DSN returns the clickhouse-go DSN of the default user and database:
+// clickhouse://127.0.0.1:PORT/default.
+func (s *Server) DSN() string {
+	return s.DSNFor("", "", "default")
+}
+
+// DSNFor returns a clickhouse-go DSN for the native port with the given
+// user, password and database; an empty user gives a DSN without user
+// information and an empty password one without a password.
+func (s *Server) DSNFor(user, password, database string) string {
+	u := url.URL{Scheme: "clickhouse", Host: s.NativeAddr, Path: "/" + database}
+	switch {
+	case user != "" && password != "":
+		u.User = url.UserPassword(user, password)
+	case user != "":
+		u.User = url.User(user)
+	}
+	return u.String()
+}
+
+// Up starts the server process on the current ports and data and waits
+// until it answers. It fails if the process is already running or the
+// server was stopped with Stop.
+func (s *Server) Up() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return errors.New("chserver: server was stopped")
+	}
+	if s.proc != nil {
+		select {
+		case <-s.proc.done:
+			s.proc.out.Close()
+			s.proc = nil
+		default:
+			return errors.New("chserver: server is already running")
+		}
+	}
+	out, err := os.OpenFile(filepath.Join(s.Dir, "log", "stdout-stderr.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("chserver: open output log: %w", err)
+	}
+	args := append(append([]string{}, s.args...), "--config-file="+s.config)
+	cmd := exec.Command(s.Binary, args...)
+	cmd.Dir = s.Dir
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = sysProcAttr()
+	p := &process{cmd: cmd, done: make(chan struct{}), out: out}
+	if err := startCmd(cmd); err != nil {
+		out.Close()
+		return fmt.Errorf("chserver: run %s: %w", s.Binary, err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	s.proc = p
+	if err := s.waitReady(p); err != nil {
+		s.halt(syscall.SIGKILL, 0)
+		return err
+	}
+	return nil
+}
+
+// waitReady polls /ping over HTTP and the native port until both answer,
+// the process exits or the start timeout passes.
+func (s *Server) waitReady(p *process) error {
+	deadline := time.Now().Add(s.startTimeout)
+	client := &http.Client{Timeout: time.Second, Transport: httpTransport}
+	var lastErr error
+	for {
+		select {
+		case <-p.done:
+			tail := s.LogTail(20)
+			err := fmt.Errorf("chserver: %s exited during startup (%v); log tail:\n%s", s.Binary, p.err, tail)
+			if strings.Contains(tail, "Address already in use") {
+				err = fmt.Errorf("%w: %w", errPortTaken, err)
+			}
+			return err
+		default:
+		}
+		lastErr = ping(client, s.HTTPAddr, s.NativeAddr)
+		if lastErr == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("chserver: server did not answer within %v: %v; log tail:\n%s",
+				s.startTimeout, lastErr, s.LogTail(20))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// httpTransport keeps no idle connections: the server's graceful shutdown
+// waits for open HTTP connections (up to keep_alive_timeout).
+var httpTransport = &http.Transport{DisableKeepAlives: true}
+
+// ping checks that the HTTP interface answers /ping with "Ok." and that the
+// native port accepts connections.
+func ping(client *http.Client, httpAddr, nativeAddr string) error {
+	resp, err := client.Get("http://" + httpAddr + "/ping")
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != "Ok." {
+		return fmt.Errorf("GET /ping: %s %q", resp.Status, body)
+	}
+	c, err := net.DialTimeout("tcp", nativeAddr, time.Second)
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// Down stops the server process gracefully (SIGTERM, then SIGKILL after
+// 15 seconds) and keeps its data and ports, so Up can start it again.
+func (s *Server) Down() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.halt(syscall.SIGTERM, defaultStopTimeout)
+}
+
+// Kill ends the server process at once with SIGKILL, as a crash would,
+// and keeps its data and ports, so Up can start it again.
+func (s *Server) Kill() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.halt(syscall.SIGKILL, 0)
+}
+
+// Restart stops the server gracefully and starts it again on the same
+// ports and data. It takes about a second (a graceful 18.16 shutdown
+// waits for idle connections to notice it); Kill and Up take about 0.1 s
+// and keep every completed insert too. Open clickhouse-go pools reconnect
+// by themselves on their next use.
+func (s *Server) Restart() error {
+	if err := s.Down(); err != nil {
+		return err
+	}
+	return s.Up()
+}
+
+// Stop ends the server for good. If StartProcess created the directory,
+// the process is killed at once (its data is thrown away, and a graceful
+// shutdown takes about a second) and the directory removed; otherwise it
+// is stopped gracefully like Down and the directory kept. It is safe
+// to call more than once; the server cannot be started again.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return
+	}
+	s.stopped = true
+	if s.ownsDir {
+		_ = s.halt(syscall.SIGKILL, 0)
+		os.RemoveAll(s.Dir)
+		return
+	}
+	_ = s.halt(syscall.SIGTERM, defaultStopTimeout)
+}
+
+// halt sends sig to the running process, waits up to grace for it to exit
+// and then kills it. The caller holds s.mu. It is a no-op when the server
+// is down.
+func (s *Server) halt(sig syscall.Signal, grace time.Duration) error {
+	p := s.proc
+	if p == nil {
+		return nil
+	}
+	s.proc = nil
+	defer p.out.Close()
+	select {
+	case <-p.done:
+		return nil // exited on its own
+	default:
+	}
+	if err := p.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("chserver: signal server: %w", err)
+	}
+	if grace > 0 {
+		select {
+		case <-p.done:
+			return nil
+		case <-time.After(grace):
+		}
+	}
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("chserver: kill server: %w", err)
+	}
+	<-p.done
+	return nil
+}
+
+// Running reports whether the server process is alive.
+func (s *Server) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return false
+	}
+	select {
+	case <-s.proc.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Query runs one statement as the default user over HTTP and returns the
+// response body (TabSeparated unless the statement has a FORMAT clause).
+// A server-side error is returned with the server's message.
+func (s *Server) Query(ctx context.Context, query string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+s.HTTPAddr+"/", strings.NewReader(query))
+	if err != nil {
+		return "", fmt.Errorf("chserver: %w", err)
+	}
+	resp, err := (&http.Client{Transport: httpTransport}).Do(req)
+	if err != nil {
+		return "", fmt.Errorf("chserver: query: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", fmt.Errorf("chserver: read query result: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("chserver: query failed: %s: %s", resp.Status, bytes.TrimSpace(body))
+	}
+	return string(body), nil
+}
+
+// LogTail returns the last n lines of the server's error log and of its
+// stdout/stderr, for failure messages.
+func (s *Server) LogTail(n int) string {
+	var b strings.Builder
+	for _, name := range []string{"clickhouse-server.err.log", "stdout-stderr.log"} {
+		data, err := os.ReadFile(filepath.Join(s.Dir, "log", name))
+		if err != nil || len(bytes.TrimSpace(data)) == 0 {
+			continue
+		}
+		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+		if len(lines) > n {
+			lines = lines[len(lines)-n:]
+		}
+		fmt.Fprintf(&b, "==> %s <==\n%s\n", name, strings.Join(lines, "\n"))
+	}
+	return b.String()
+}
+
+// Start starts a server for one test or benchmark. It is stopped and its
+// directory removed when tb ends; if tb failed, the tail of the server's
+// error log is logged first. Without a server binary the test is skipped
+// with InstallHint, or fails when the environment has CI=true.
+func Start(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	s, err := StartProcess("", opts...)
+	if err != nil {
+		failOrSkip(tb, err)
+	}
+	tb.Cleanup(func() {
+		if tb.Failed() {
+			tb.Logf("clickhouse-server log tail (%s):\n%s", s.Dir, s.LogTail(30))
+		}
+		s.Stop()
+	})
+	return s
+}
+
+// dbSeq numbers the databases TempDatabase creates.
+var dbSeq atomic.Int64
+
+// TempDatabase creates a database with a name unique to this server's
+// process, drops it when tb ends, and returns the name. It lets tests
+// share one server, even in parallel, without seeing each other's tables.
+func (s *Server) TempDatabase(tb testing.TB) string {
+	tb.Helper()
+	var b strings.Builder
+	b.WriteString("t_")
+	for _, r := range strings.ToLower(tb.Name()) {
+		if b.Len() >= 40 {
+			break
+		}
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	name := fmt.Sprintf("%s_%d", b.String(), dbSeq.Add(1))
+	ctx := context.Background()
+	if _, err := s.Query(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if s.Running() {
+			if _, err := s.Query(ctx, "DROP DATABASE IF EXISTS "+name); err != nil {
+				tb.Errorf("drop test database: %v", err)
+			}
+		}
+	})
+	return name
+}
+
+// shared is the one server per test binary behind Shared.
+var shared struct {
+	once sync.Once
+	srv  *Server
+	err  error
+}
+
+// Shared returns the test binary's shared server, starting it on first
+// use. Stop it with StopShared, or let Main do so. Without a server
+// binary the test is skipped, or fails when the environment has CI=true.
+func Shared(tb testing.TB) *Server {
+	tb.Helper()
+	shared.once.Do(func() {
+		shared.srv, shared.err = StartProcess("")
+	})
+	if shared.err != nil {
+		failOrSkip(tb, shared.err)
+	}
+	return shared.srv
+}
+
+// StopShared stops the shared server if Shared started one.
+func StopShared() {
+	if shared.srv != nil {
+		shared.srv.Stop()
+	}
+}
+
+// Main runs the tests, stops the shared server and exits with the tests'
+// code. Call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	StopShared()
+	os.Exit(code)
+}
+
+// failOrSkip ends tb for a start error: a missing binary skips (fails with
+// CI=true), anything else fails.
+func failOrSkip(tb testing.TB, err error) {
+	tb.Helper()
+	if errors.Is(err, ErrNotInstalled) && os.Getenv("CI") != "true" {
+		tb.Skip(err)
+	}
+	tb.Fatal(err)
+}
