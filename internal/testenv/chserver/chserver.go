@@ -20,8 +20,13 @@
 //		...
 //	}
 //
-// Tests that share a server should use their own database names. Tests
-// that call Restart, Down, Up or Kill must use Start, not Shared.
+// Tests that share a server should each use their own database
+// (TempDatabase). Tests that call Restart, Down, Up or Kill must use
+// Start, not Shared.
+//
+// FINDINGS.md beside this file lists what clickhouse-go v2 can and cannot
+// do against 18.16 (in short: always give PrepareBatch an explicit column
+// list, never Exec an INSERT ... VALUES); compat_test.go pins it.
 //
 // The binary is CLICKHOUSE_SERVER_BIN if set, else clickhouse-server or
 // clickhouse (run as "clickhouse server") from PATH, /usr/sbin or
@@ -109,6 +114,10 @@ type process struct {
 	out  *os.File      // the child's stdout and stderr
 }
 
+// binDirs are searched after PATH: Debian puts clickhouse-server in
+// /usr/sbin, which a non-root PATH may lack.
+var binDirs = []string{"/usr/sbin", "/usr/bin"}
+
 // FindBinary returns the clickhouse-server executable to run: the
 // CLICKHOUSE_SERVER_BIN environment variable if set (an error if it does
 // not name an executable), else clickhouse-server or clickhouse from
@@ -126,7 +135,7 @@ func FindBinary() (string, error) {
 		if path, err := exec.LookPath(name); err == nil {
 			return path, nil
 		}
-		for _, d := range []string{"/usr/sbin", "/usr/bin"} {
+		for _, d := range binDirs {
 			if path, err := exec.LookPath(filepath.Join(d, name)); err == nil {
 				return path, nil
 			}

@@ -600,32 +600,44 @@ func TestAppendRejections(t *testing.T) {
 }
 
 // TestSilentConversions documents values that Append accepts and the
-// server stores as something else without any error.
+// server stores as something else without any error, as read back over
+// native (scanned) and as text over HTTP.
 func TestSilentConversions(t *testing.T) {
 	srv := chserver.Shared(t)
 	db := srv.TempDatabase(t)
 	conn := openConn(t, srv, "default")
 	ctx := testCtx(t)
+	utc := func(y int, m time.Month, d, h, mi, sec int) time.Time {
+		return time.Date(y, m, d, h, mi, sec, 0, time.UTC)
+	}
 	cases := []struct {
-		typ   string
-		value any
-		want  string // TSV as stored
+		typ          string
+		value        any
+		native, text string
 	}{
-		{"DateTime('UTC')", time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC), "2105-02-07 06:28:16"}, // UInt32 wraps
-		{"DateTime('UTC')", time.Date(2106, 2, 8, 0, 0, 0, 0, time.UTC), "1970-01-01 17:31:44"},
-		{"DateTime('UTC')", time.Time{}, "0000-00-00 00:00:00"}, // epoch 0
-		{"DateTime('UTC')", nil, "0000-00-00 00:00:00"},
-		{"DateTime('UTC')", time.Date(2024, 1, 2, 3, 4, 5, 999999999, time.UTC), "2024-01-02 03:04:05"}, // truncated
-		{"DateTime('UTC')", time.Date(2024, 1, 2, 3, 4, 5, 0, time.FixedZone("X", -5*3600)), "2024-01-02 08:04:05"},
-		{"Date", time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), "1970-01-01"},
-		{"Date", time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), "2020-07-27"}, // UInt16 wraps
-		{"Date", time.Date(2024, 1, 2, 23, 0, 0, 0, time.UTC), "2024-01-02"},
-		{"Decimal(18, 4)", decimal.RequireFromString("1.23456"), "1.2345"},  // truncated, not rounded
-		{"Decimal(18, 4)", decimal.RequireFromString("-0.00005"), "0.0000"}, // truncated toward zero
-		{"Decimal(18, 4)", "1.5", "1.5000"},
-		{"String", nil, ""},
-		{"UInt8", 300, "44"}, // truncated to 8 bits
-		{"Enum8('Low' = 1, 'High' = 3)", 1, "Low"},
+		// DateTime is UInt32 seconds: out-of-range times wrap modulo 2^32.
+		{"DateTime('UTC')", utc(1969, 1, 1, 0, 0, 0), "2105-02-07 06:28:16", "2105-02-07 06:28:16"},
+		{"DateTime('UTC')", utc(2106, 2, 8, 0, 0, 0), "1970-01-01 17:31:44", "1970-01-01 17:31:44"},
+		{"DateTime('UTC')", time.Time{}, "1970-01-01 00:00:00", "0000-00-00 00:00:00"}, // epoch 0, printed as zeros
+		{"DateTime('UTC')", nil, "1970-01-01 00:00:00", "0000-00-00 00:00:00"},
+		{"DateTime('UTC')", time.Date(2024, 1, 2, 3, 4, 5, 999999999, time.UTC), "2024-01-02 03:04:05", "2024-01-02 03:04:05"},
+		{"DateTime('UTC')", time.Date(2024, 1, 2, 3, 4, 5, 0, time.FixedZone("X", -5*3600)), "2024-01-02 08:04:05", "2024-01-02 08:04:05"},
+		// 18.16's date tables end in 2106: later values print wrongly.
+		{"DateTime('UTC')", utc(2106, 2, 7, 6, 28, 15), "2106-02-07 06:28:15", "1970-01-01 06:28:15"},
+		// Date is UInt16 days: out-of-range dates wrap modulo 2^16, and
+		// days past the date tables print as 1970-01-01.
+		{"Date", utc(1960, 1, 1, 0, 0, 0), "2139-06-07", "1970-01-01"},
+		{"Date", utc(2200, 1, 1, 0, 0, 0), "2020-07-27", "2020-07-27"},
+		{"Date", utc(2149, 6, 6, 0, 0, 0), "2149-06-06", "1970-01-01"},
+		{"Date", utc(1970, 1, 1, 0, 0, 0), "1970-01-01", "0000-00-00"},
+		{"Date", time.Date(2024, 1, 2, 23, 0, 0, 0, time.FixedZone("X", -5*3600)), "2024-01-02", "2024-01-02"},                // the date in the value's own zone
+		{"Decimal(18, 4)", decimal.RequireFromString("1.23456"), "1.2345", "1.2345"},                                          // truncated, not rounded
+		{"Decimal(18, 4)", decimal.RequireFromString("-0.00005"), "0", "0.0000"},                                              // truncated toward zero
+		{"Decimal(18, 4)", decimal.RequireFromString("922337203685477.5807"), "922337203685477.5807", "922337203685477.5807"}, // 19 digits in Decimal(18, 4)
+		{"Decimal(18, 4)", "1.5", "1.5", "1.5000"},
+		{"String", nil, "", ""},
+		{"UInt8", 300, "44", "44"}, // truncated to 8 bits
+		{"Enum8('Low' = 1, 'High' = 3)", 1, "Low", "Low"},
 	}
 	for i, c := range cases {
 		tbl := fmt.Sprintf("%s.t%d", db, i)
@@ -642,13 +654,45 @@ func TestSilentConversions(t *testing.T) {
 		if err := b.Send(); err != nil {
 			t.Fatal(err)
 		}
+		var native string
+		row := conn.QueryRow(ctx, "SELECT v FROM "+tbl)
+		switch {
+		case strings.HasPrefix(c.typ, "DateTime"), c.typ == "Date":
+			var v time.Time
+			err = row.Scan(&v)
+			native = v.UTC().Format(time.DateTime)
+			if c.typ == "Date" {
+				native = v.Format(time.DateOnly)
+			}
+		case strings.HasPrefix(c.typ, "Decimal"):
+			var v decimal.Decimal
+			err = row.Scan(&v)
+			native = v.String()
+		case c.typ == "UInt8":
+			var v uint8
+			err = row.Scan(&v)
+			native = fmt.Sprint(v)
+		default:
+			err = row.Scan(&native)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 		out, err := srv.Query(ctx, "SELECT v FROM "+tbl)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.TrimSuffix(out, "\n"); got != c.want {
-			t.Errorf("%s from %T(%v): stored %q, want %q", c.typ, c.value, c.value, got, c.want)
+		if text := strings.TrimSuffix(out, "\n"); native != c.native || text != c.text {
+			t.Errorf("%s from %T(%v): stored %q (text %q), want %q (text %q)", c.typ, c.value, c.value, native, text, c.native, c.text)
 		}
+	}
+	// The server's own text parsing stops at 2105-12-31 too.
+	out, err := srv.Query(ctx, "SELECT toDate('2105-12-31'), toDate('2106-01-01'), toDateTime('2106-01-01 00:00:00', 'UTC')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "2105-12-31\t0000-00-00\t0000-00-00 00:00:00\n" {
+		t.Errorf("parsing dates past 2105: %q", out)
 	}
 }
 
