@@ -32,6 +32,7 @@ commands:
   generate      compile mappings/ and write generated/ and cmd/backfill-*/ (only changed files; stale owned files pruned)
   check         compile in memory and diff against disk; exit 1 on any difference
   import-spec   vendor a ConnectWise OpenAPI file as mappings/sources/<service>.json
+  breaking      classify every change against a git revision (GO_API, WAREHOUSE, HISTORY, SOURCE); exit 1 on an unacknowledged break
 
 Run 'canonic <command> -h' for a command's flags.
 `
@@ -49,6 +50,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return generate(args[1:], stdout, stderr, true)
 	case "import-spec":
 		return importSpec(args[1:], stdout, stderr)
+	case "breaking":
+		return breaking(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK

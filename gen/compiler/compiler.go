@@ -17,6 +17,7 @@ import (
 
 	"github.com/canonic-data/canonic/gen/diag"
 	"github.com/canonic-data/canonic/gen/emit"
+	"github.com/canonic-data/canonic/gen/evolve"
 	"github.com/canonic-data/canonic/gen/mapping"
 	"github.com/canonic-data/canonic/gen/model"
 	"github.com/canonic-data/canonic/gen/sourcespec"
@@ -32,6 +33,9 @@ type Options struct {
 	// Module overrides the Go module path read from root/go.mod (tests
 	// generate into a scratch directory inside another module).
 	Module string
+	// IgnoreHistory compiles as if no table had been generated before: no
+	// migration is derived (the breaking report needs only the snapshots).
+	IgnoreHistory bool
 }
 
 // Compile reads the project at root and returns the generated tree. A
@@ -133,11 +137,53 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := emit.Project(p)
+	histories := emit.Histories{}
+	if !opts.IgnoreHistory {
+		if histories, err = readHistories(root, p); err != nil {
+			return nil, nil, err
+		}
+	}
+	out, err := emit.Project(p, histories)
 	if err != nil {
 		return nil, nil, err
 	}
 	return out, p, nil
+}
+
+// readHistories reads each table's committed schema snapshot and
+// migrations: the previous state migrations are derived from.
+func readHistories(root string, p *model.Project) (emit.Histories, error) {
+	hs := emit.Histories{}
+	for _, t := range p.Tables {
+		dir := filepath.Join(root, filepath.FromSlash(t.Dir))
+		var h evolve.History
+		data, err := os.ReadFile(filepath.Join(dir, evolve.SnapshotFile))
+		switch {
+		case err == nil:
+			h.Snapshot = data
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, err
+		}
+		entries, err := os.ReadDir(filepath.Join(dir, evolve.MigrationsDir))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(dir, evolve.MigrationsDir, e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			if h.Migrations == nil {
+				h.Migrations = map[string][]byte{}
+			}
+			h.Migrations[e.Name()] = data
+		}
+		hs[t.Dir] = h
+	}
+	return hs, nil
 }
 
 // mappingFiles lists mappings/<service>/<table>.yaml (and .yml), sorted,

@@ -3,9 +3,12 @@
 package emit
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/canonic-data/canonic/gen/diag"
 	"github.com/canonic-data/canonic/gen/emit/golang"
+	"github.com/canonic-data/canonic/gen/evolve"
 	"github.com/canonic-data/canonic/gen/emit/sqlddl"
 	"github.com/canonic-data/canonic/gen/model"
 )
@@ -13,12 +16,19 @@ import (
 // Output is the generated tree: slash paths relative to the project root.
 type Output map[string][]byte
 
+// Histories holds each table's committed history, keyed by table
+// directory ("generated/connectwise/tickets"); a missing entry is a first
+// generation.
+type Histories map[string]evolve.History
+
 // Project emits every table. Each table owns:
 //
 //	generated/<service>/<table>/{row,mapper,hash,table}.go and <table>.sql
+//	generated/<service>/<table>/schema.json and migrations/NNNN_*.sql
 //	cmd/backfill-<service>-<table>/main.go
-func Project(p *model.Project) (Output, error) {
+func Project(p *model.Project, histories Histories) (Output, error) {
 	out := Output{}
+	var errs error
 	for _, t := range p.Tables {
 		ddl, err := sqlddl.File(p, t)
 		if err != nil {
@@ -28,7 +38,17 @@ func Project(p *model.Project) (Output, error) {
 		if err := out.add(t.Dir+"/"+sqlName, ddl); err != nil {
 			return nil, err
 		}
-		files, err := golang.Files(p, t, sqlName)
+		hist, err := evolve.Plan(p, t, histories[t.Dir], string(ddl), sqlddl.View(t))
+		if err != nil {
+			errs = joinErr(errs, err)
+			continue
+		}
+		for name, data := range hist.Files {
+			if err := out.add(t.Dir+"/"+name, data); err != nil {
+				return nil, err
+			}
+		}
+		files, err := golang.Files(p, t, sqlName, hist.Schema.Migrations)
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +58,26 @@ func Project(p *model.Project) (Output, error) {
 			}
 		}
 	}
+	if errs != nil {
+		return nil, errs
+	}
 	return out, nil
+}
+
+// joinErr merges positioned problems of several tables into one list.
+func joinErr(acc, err error) error {
+	var l diag.List
+	if errors.As(acc, &l) {
+		var more diag.List
+		if errors.As(err, &more) {
+			return append(l, more...).Err()
+		}
+		return acc
+	}
+	if acc != nil {
+		return acc
+	}
+	return err
 }
 
 func (o Output) add(name string, data []byte) error {

@@ -54,7 +54,7 @@ func project(t *testing.T, target model.Target, docs ...string) *model.Project {
 }
 
 func TestProjectFiles(t *testing.T) {
-	out, err := emit.Project(project(t, model.DefaultTarget, ticketsYAML))
+	out, err := emit.Project(project(t, model.DefaultTarget, ticketsYAML), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,9 @@ func TestProjectFiles(t *testing.T) {
 		"cmd/backfill-connectwise-tickets/main.go",
 		"generated/connectwise/tickets/hash.go",
 		"generated/connectwise/tickets/mapper.go",
+		"generated/connectwise/tickets/migrations/0001_create.sql",
 		"generated/connectwise/tickets/row.go",
+		"generated/connectwise/tickets/schema.json",
 		"generated/connectwise/tickets/table.go",
 		"generated/connectwise/tickets/tickets.sql",
 	}
@@ -101,7 +103,7 @@ func TestTwoTablesOneFile(t *testing.T) {
 	p := project(t, model.DefaultTarget, ticketsYAML)
 	dup := *p.Tables[0]
 	p.Tables = append(p.Tables, &dup)
-	if _, err := emit.Project(p); err == nil || !strings.Contains(err.Error(), "two tables generate") {
+	if _, err := emit.Project(p, nil); err == nil || !strings.Contains(err.Error(), "two tables generate") {
 		t.Errorf("emit.Project with a duplicated table: %v", err)
 	}
 }
@@ -110,18 +112,20 @@ func TestTwoTablesOneFile(t *testing.T) {
 // DDL's note of the target) and nothing else.
 func TestTargetChangesOnlyTypes(t *testing.T) {
 	doc := ticketsYAML + "  - {name: approved, type: bool, nullable: true, source: approved, description: Approved.}\n"
-	old, err := emit.Project(project(t, model.MinTarget, doc))
+	old, err := emit.Project(project(t, model.MinTarget, doc), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur, err := emit.Project(project(t, model.DefaultTarget, doc))
+	cur, err := emit.Project(project(t, model.DefaultTarget, doc), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name := range cur {
 		a, b := string(old[name]), string(cur[name])
 		switch name {
-		case "generated/connectwise/tickets/tickets.sql":
+		case "generated/connectwise/tickets/schema.json":
+			a = strings.ReplaceAll(strings.ReplaceAll(a, "UInt8", "Bool"), `"target": "18.16"`, `"target": "26.7"`)
+		case "generated/connectwise/tickets/tickets.sql", "generated/connectwise/tickets/migrations/0001_create.sql":
 			a = strings.ReplaceAll(strings.ReplaceAll(a, "UInt8", "Bool"), "ClickHouse 18.16", "ClickHouse 26.7")
 			a, b = strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " ")
 		case "generated/connectwise/tickets/table.go":

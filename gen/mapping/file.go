@@ -27,6 +27,7 @@ func ParseFile(path string, data []byte) (*File, diag.List) {
 		{key: "cursor", decode: func(n *yaml.Node) { f.Cursor = w.cursor(n) }},
 		{key: "clickhouse", decode: func(n *yaml.Node) { w.clickhouse(n, &f.ClickHouse) }},
 		{key: "fields", required: true, decode: func(n *yaml.Node) { w.fields(n, f) }},
+		{key: "breaking", decode: func(n *yaml.Node) { w.breaking(n, f) }},
 	})
 	if ok {
 		w.version(root, &f.Version)
@@ -65,6 +66,24 @@ func (w *walker) clickhouse(n *yaml.Node, c *ClickHouse) {
 		{key: "order_by", decode: w.strList(&c.OrderBy, nil, "clickhouse.order_by")},
 		{key: "partition_by", decode: w.str(&c.PartitionBy, "clickhouse.partition_by")},
 	})
+}
+
+func (w *walker) breaking(n *yaml.Node, f *File) {
+	n = resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		w.errorf(n, "breaking must be a list of acknowledged changes, got %s", kindName(n))
+		return
+	}
+	for _, item := range n.Content {
+		a := &BreakingAck{Pos: w.pos(resolve(item))}
+		if w.object(item, "breaking", []field{
+			{key: "class", required: true, decode: w.str(&a.Class, "breaking.class")},
+			{key: "column", decode: w.str(&a.Column, "breaking.column")},
+			{key: "reason", required: true, decode: w.str(&a.Reason, "breaking.reason")},
+		}) {
+			f.Breaking = append(f.Breaking, a)
+		}
+	}
 }
 
 func (w *walker) fields(n *yaml.Node, f *File) {

@@ -49,6 +49,18 @@ type File struct {
 	ClickHouse  ClickHouse
 	Fields      []*Field
 	FieldsPos   diag.Pos
+	// Breaking lists reviewed, deliberate breaking changes (see the
+	// breaking command and migrations).
+	Breaking []*BreakingAck
+}
+
+// BreakingAck acknowledges one breaking change of a class, optionally for
+// one column, with the reason a reviewer accepted it.
+type BreakingAck struct {
+	Pos    diag.Pos
+	Class  String // GO_API, WAREHOUSE, HISTORY or SOURCE
+	Column String // the column concerned; absent for table-level changes
+	Reason String
 }
 
 // Source says where records come from.

@@ -177,7 +177,7 @@ func TestParseErrors(t *testing.T) {
 		{"sorted", strings.Replace(strings.Replace(minimal, "version: 1", "version: 2", 1), "scd: {type: 2}", "scd: {type: 2, typo: 1}", 1) + "extra: 1\n", []string{
 			`m.yaml:1:10: unsupported format version 2: this compiler reads version 1`,
 			`m.yaml:7:16: scd: unknown key "typo" (did you mean "type"?)`,
-			`m.yaml:10:1: mapping: unknown key "extra" (known keys: version, service, table, description, source, key, scd, cursor, clickhouse, fields)`,
+			`m.yaml:10:1: mapping: unknown key "extra" (known keys: version, service, table, description, source, key, scd, cursor, clickhouse, fields, breaking)`,
 		}},
 	} {
 		_, errs := mapping.ParseFile("m.yaml", []byte(c.doc))

@@ -127,6 +127,20 @@ func (b *builder) table(f *mapping.File) *Table {
 	}
 
 	b.settings(f, t, byName)
+	for _, a := range f.Breaking {
+		ack := BreakingAck{Pos: a.Pos, Class: a.Class.Value, Column: a.Column.Value, Reason: strings.TrimSpace(a.Reason.Value)}
+		if a.Class.Set && !slices.Contains(Classes, ack.Class) {
+			msg := fmt.Sprintf("breaking.class %q is not a change class (%s)", ack.Class, strings.Join(Classes, ", "))
+			if s := diag.Suggest(ack.Class, Classes); s != "" {
+				msg = fmt.Sprintf("breaking.class %q is not a change class (did you mean %q?)", ack.Class, s)
+			}
+			b.errs.Add(a.Class.Pos, "%s", msg)
+		}
+		if a.Reason.Set && ack.Reason == "" {
+			b.errs.Add(a.Reason.Pos, "breaking.reason is empty: say why the break is acceptable")
+		}
+		t.Breaking = append(t.Breaking, ack)
+	}
 	if len(b.errs) > before {
 		return nil
 	}

@@ -53,6 +53,38 @@ type Table struct {
 	HashDefinition string
 	// Source is the tree of JSON keys the mapping reads.
 	Source *SourceNode
+	// Breaking lists the mapping's reviewed breaking changes.
+	Breaking []BreakingAck
+}
+
+// Change classes of the breaking-change report, by what they break.
+const (
+	ClassGoAPI     = "GO_API"    // a generated struct field removed, renamed or retyped
+	ClassWarehouse = "WAREHOUSE" // a column dropped or retyped; key, ORDER BY, engine changed
+	ClassHistory   = "HISTORY"   // the record hash's inputs or encoding changed
+	ClassSource    = "SOURCE"    // a source path or conversion changed
+)
+
+// Classes lists the change classes.
+var Classes = []string{ClassGoAPI, ClassWarehouse, ClassHistory, ClassSource}
+
+// BreakingAck is one acknowledged breaking change.
+type BreakingAck struct {
+	Pos    diag.Pos
+	Class  string
+	Column string // "" for table-level changes
+	Reason string
+}
+
+// Acknowledged returns the acknowledgement covering a change of class
+// for column ("" for table-level), or nil.
+func (t *Table) Acknowledged(class, column string) *BreakingAck {
+	for i, a := range t.Breaking {
+		if a.Class == class && (a.Column == column || a.Column == "*") {
+			return &t.Breaking[i]
+		}
+	}
+	return nil
 }
 
 // AllColumnNames lists business then SCD column names in table order.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/canonic-data/canonic/internal/connectwise"
@@ -36,6 +37,7 @@ type Options struct {
 	BatchRows  int              // rows per INSERT
 	RejectDir  string           // rejects/ is created under it
 	CountTotal bool             // ask the source for the record count first (for a progress bar)
+	Migrate    bool             // apply pending generated migrations before loading
 	Now        func() time.Time // the clock (time.Now when nil)
 }
 
@@ -45,6 +47,7 @@ const (
 	ModeIncremental = "incremental" // records updated after the last run's cursor
 	ModeSince       = "since"       // records updated after --since
 	ModeFull        = "full"        // every record, closing the missing keys
+	ModeRebaseline  = "rebaseline"  // every record: the hash definition changed since the last run
 )
 
 // cursorMargin is subtracted from the run start to bound the cursor a run
@@ -65,6 +68,8 @@ type Stats struct {
 	Changed     int64     // keys whose current version was replaced
 	Unchanged   int64     // keys whose hash matched their current version
 	Closed      int64     // keys closed because a full sweep no longer returned them
+	Rebaselined int64     // current versions rewritten in place with a new hash definition (no new version)
+	Migrations  []string  // migrations applied before loading
 	Rejected    int64     // records that did not decode (see RejectFile)
 	Duplicates  int64     // records collapsed into a later version of the same key
 	Repaired    int64     // extra current versions closed (left by an earlier writer)
@@ -101,6 +106,9 @@ const (
 	classNew class = iota
 	classChanged
 	classUnchanged
+	// classRebaseline: the hash differs only under the new definition; the
+	// current version is rewritten in place (same start) with the new hash.
+	classRebaseline
 )
 
 // entry is one source record waiting in a batch.
@@ -133,6 +141,12 @@ type loader[R any] struct {
 	rejected map[int64]bool // keys of rejected records: the source still returns them
 	noIDSeen bool           // a reject had no usable key: the sweep cannot prove a key is gone
 	limited  bool           // the sweep stopped at --limit
+	// oldHash, when not nil, holds the hashed columns of the definition the
+	// current versions were hashed with (it differs from the table's).
+	oldHash map[string]bool
+	// recordDef says to record the table's hash definition after a
+	// complete, successful run.
+	recordDef bool
 }
 
 // errLimit ends the sweep when --limit is reached.
@@ -191,6 +205,11 @@ func (l *loader[R]) run(ctx context.Context) error {
 	if l.opts.DryRun {
 		return nil
 	}
+	if l.recordDef && l.stats.Complete && l.stats.Rejected == 0 && (l.opts.Since.IsZero() || l.oldHash == nil) {
+		if err := warehouse.RecordHashDefinition(ctx, l.eng, l.db, l.tbl.Name, l.tbl.HashDefinition, l.tbl.HashColumns, l.opts.Now().UTC()); err != nil {
+			return err
+		}
+	}
 	err = warehouse.RecordRun(ctx, l.eng, l.db, warehouse.Run{
 		Table: l.tbl.Name, RunID: l.stats.RunID, StartedAt: l.runStart, FinishedAt: l.opts.Now().UTC(),
 		Mode: l.stats.Mode, Status: warehouse.RunSucceeded, Cursor: l.stats.Cursor,
@@ -212,23 +231,135 @@ func (l *loader[R]) prepare(ctx context.Context) error {
 		if err := warehouse.EnsureDatabase(ctx, l.eng, l.db); err != nil {
 			return err
 		}
-		if err := l.eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
-			return err
-		}
 		if err := warehouse.EnsureRunsTable(ctx, l.eng, l.db); err != nil {
 			return err
 		}
-		exists = true
+		if err := warehouse.EnsureEvolutionTables(ctx, l.eng, l.db); err != nil {
+			return err
+		}
+		if exists {
+			if err := l.migrate(ctx); err != nil {
+				return err
+			}
+		}
+		if err := l.eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
+			return err
+		}
+		if !exists {
+			// Created from the current DDL: every migration is covered.
+			names := make([]string, len(l.tbl.Migrations))
+			for i, m := range l.tbl.Migrations {
+				names[i] = m.Name
+			}
+			if err := warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "baseline", names, l.opts.Now().UTC()); err != nil {
+				return err
+			}
+		}
+	} else if exists {
+		if pending, err := l.pendingMigrations(ctx); err != nil {
+			return err
+		} else if len(pending) > 0 {
+			return fmt.Errorf("%s.%s has %d pending migration(s): %s; a dry run cannot apply them: run with --migrate", l.db, l.tbl.Name, len(pending), migrationNames(pending))
+		}
 	}
-	if !exists {
+	if !exists && l.opts.DryRun {
 		l.cur = map[int64]warehouse.CurrentVersion{}
 		return nil
 	}
 	if err := warehouse.CheckTable(ctx, l.eng, l.db, l.tbl.Name, l.tbl.Columns); err != nil {
 		return err
 	}
-	l.cur, err = warehouse.Current(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn)
-	return err
+	if l.cur, err = warehouse.Current(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn); err != nil {
+		return err
+	}
+	return l.hashDefinition(ctx)
+}
+
+// pendingMigrations lists the table's migrations not recorded as applied.
+// A table with no record at all predates migration tracking: it is taken
+// to be at migration 0001 (the table as first generated).
+func (l *loader[R]) pendingMigrations(ctx context.Context) ([]table.Migration, error) {
+	applied, err := warehouse.AppliedMigrations(ctx, l.eng, l.db, l.tbl.Name)
+	if err != nil {
+		if !l.opts.DryRun {
+			return nil, err
+		}
+		applied = map[string]bool{} // no state table yet
+	}
+	var pending []table.Migration
+	for i, m := range l.tbl.Migrations {
+		if applied[m.Name] || (i == 0 && len(applied) == 0) {
+			continue
+		}
+		pending = append(pending, m)
+	}
+	return pending, nil
+}
+
+// migrate applies pending migrations when --migrate says so, or refuses
+// naming them.
+func (l *loader[R]) migrate(ctx context.Context) error {
+	applied, err := warehouse.AppliedMigrations(ctx, l.eng, l.db, l.tbl.Name)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 && len(l.tbl.Migrations) > 0 {
+		if err := warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "baseline", []string{l.tbl.Migrations[0].Name}, l.opts.Now().UTC()); err != nil {
+			return err
+		}
+	}
+	pending, err := l.pendingMigrations(ctx)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	if !l.opts.Migrate {
+		return fmt.Errorf("%s.%s has %d pending migration(s): %s; review them in generated/%s/%s/migrations and rerun with --migrate",
+			l.db, l.tbl.Name, len(pending), migrationNames(pending), l.tbl.Service, l.tbl.Name)
+	}
+	for _, m := range pending {
+		if err := l.eng.ApplyDDL(ctx, l.db, m.SQL); err != nil {
+			return fmt.Errorf("migration %s on %s.%s: %w (earlier statements of it may have run; fix and rerun)", m.Name, l.db, l.tbl.Name, err)
+		}
+		if err := warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "applied", []string{m.Name}, l.opts.Now().UTC()); err != nil {
+			return err
+		}
+		l.stats.Migrations = append(l.stats.Migrations, m.Name)
+	}
+	return nil
+}
+
+func migrationNames(ms []table.Migration) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// hashDefinition compares the recorded hash definition with the table's:
+// when they differ, this run re-baselines (reads every record and rewrites
+// current versions whose only difference is the definition).
+func (l *loader[R]) hashDefinition(ctx context.Context) error {
+	def, cols, ok, err := warehouse.LastHashDefinition(ctx, l.eng, l.db, l.tbl.Name)
+	if err != nil {
+		if l.opts.DryRun {
+			return nil
+		}
+		return err
+	}
+	switch {
+	case !ok:
+		// A new table, or one loaded before definitions were recorded: its
+		// versions carry this binary's definition.
+		l.recordDef = true
+	case def != l.tbl.HashDefinition:
+		l.oldHash = map[string]bool{}
+		for _, c := range cols {
+			l.oldHash[c] = true
+		}
+		l.recordDef = true
+	}
+	return nil
 }
 
 // condition reads the last run's cursor, picks the mode and builds the
@@ -245,6 +376,8 @@ func (l *loader[R]) condition(ctx context.Context) (string, error) {
 	switch {
 	case l.opts.Full:
 		l.stats.Mode = ModeFull
+	case l.oldHash != nil && l.opts.Since.IsZero():
+		l.stats.Mode = ModeRebaseline
 	case !l.opts.Since.IsZero():
 		l.stats.Mode, from = ModeSince, l.opts.Since
 	case l.prev.IsZero():
@@ -364,6 +497,8 @@ func (l *loader[R]) classify(key int64, row *R) class {
 		return classNew
 	case c.Hash == l.tbl.SCD(row).RecordHash:
 		return classUnchanged
+	case l.oldHash != nil && c.Hash == l.tbl.HashSubset(row, l.oldHash):
+		return classRebaseline
 	}
 	return classChanged
 }
@@ -372,8 +507,8 @@ func (l *loader[R]) classify(key int64, row *R) class {
 func (l *loader[R]) rowsFor(key int64, c class) int {
 	n := int(l.cur[key].Others) // extra current versions get closed
 	switch c {
-	case classNew:
-		return 1
+	case classNew, classRebaseline:
+		return n + 1
 	case classChanged:
 		return n + 2
 	}
@@ -450,6 +585,19 @@ func (l *loader[R]) flush(ctx context.Context) error {
 		switch e.class {
 		case classUnchanged:
 			l.stats.Unchanged++
+			continue
+		case classRebaseline:
+			// Same version, new hash definition: rewrite it in place (same
+			// key and start, later updated_at, created_at kept).
+			l.stats.Rebaselined++
+			scd := l.tbl.SCD(&e.row)
+			scd.EffectiveStartDate = time.Unix(c.Start, 0).UTC()
+			scd.EffectiveEndDate = sql.Null[time.Time]{}
+			scd.IsCurrent = true
+			scd.CreatedAt = time.Unix(c.CreatedAt, 0).UTC()
+			scd.UpdatedAt = laterOf(now, time.Unix(c.UpdatedAt+1, 0).UTC())
+			out = append(out, e.row)
+			next[key] = warehouse.CurrentVersion{Start: c.Start, CreatedAt: c.CreatedAt, UpdatedAt: scd.UpdatedAt.Unix(), Hash: scd.RecordHash}
 			continue
 		case classNew:
 			l.stats.NewKeys++

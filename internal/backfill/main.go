@@ -170,6 +170,7 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	since := fs.String("since", "", "only load records updated after this RFC 3339 `time`; without it, resume from the cursor of this tenant's last successful run")
 	fs.BoolVar(&o.Full, "full", false, "sweep every record and close the versions of keys the source no longer returns (only when the whole sweep succeeds)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "fetch, map and compare, write nothing, print what would change")
+	fs.BoolVar(&o.Migrate, "migrate", false, "apply the table's pending generated migrations before loading (without it, a run refuses and names them)")
 	fs.IntVar(&o.PageSize, "page-size", DefaultPageSize, "records per ConnectWise page (`N`, 1 to 1000)")
 	fs.StringVar(&cfg.cwURL, "connectwise-url", "", "ConnectWise REST root `URL`, e.g. https://api-na.myconnectwise.net/v4_6_release/apis/3.0/ (env "+connectwise.EnvURL+"); "+
 		"credentials come from "+strings.Join([]string{connectwise.EnvCompany, connectwise.EnvPublicKey, connectwise.EnvPrivateKey, connectwise.EnvClientID}, ", "))
@@ -272,6 +273,7 @@ func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 		{"changed", s.Changed},
 		{"unchanged", s.Unchanged},
 		{"closed", s.Closed},
+		{"rebaselined", s.Rebaselined},
 		{"rejected", s.Rejected},
 		{"duplicates", s.Duplicates},
 	}
@@ -286,6 +288,9 @@ func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 		kv{"time taken", s.Elapsed.Round(time.Millisecond)})
 	for _, r := range rows {
 		fmt.Fprintf(w, "  %-13s %v\n", r.k, r.v)
+	}
+	for _, m := range s.Migrations {
+		fmt.Fprintf(w, "  %-13s %s\n", "migrated", m)
 	}
 	switch {
 	case o.DryRun:

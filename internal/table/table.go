@@ -8,6 +8,7 @@ package table
 
 import (
 	"database/sql"
+	"embed"
 	"fmt"
 	"time"
 )
@@ -73,6 +74,14 @@ type Table[R any] struct {
 	// HashDefinition identifies the hashed columns and their encoding; it
 	// changes exactly when record hashes of the same data would change.
 	HashDefinition string
+	// HashColumns are the hashed business columns in order.
+	HashColumns []string
+	// HashSubset hashes only the named business columns with the same
+	// encoding: what a definition over exactly those columns produced.
+	HashSubset func(row *R, cols map[string]bool) string
+	// Migrations are the table's numbered migrations in order; the first
+	// creates the table as first generated.
+	Migrations []Migration
 
 	// Decode maps one source record (a JSON object) into row: it resets the
 	// business columns, fills them and sets row.RecordHash. A value it
@@ -95,6 +104,27 @@ type Table[R any] struct {
 	// AppendValues appends one Go value per column in Columns order, as
 	// clickhouse-go's batch.Append takes them (nil or a pointer for NULL).
 	AppendValues func(dst []any, row *R) []any
+}
+
+// Migration is one generated migration file.
+type Migration struct {
+	Name string // "0002_add_priority_id.sql"
+	SQL  string // statements ending with ";\n"
+}
+
+// LoadMigrations reads the named migrations from a generated package's
+// embedded files. The names come from the generator, so a missing file is
+// a build defect and panics at init.
+func LoadMigrations(files embed.FS, names ...string) []Migration {
+	out := make([]Migration, len(names))
+	for i, n := range names {
+		data, err := files.ReadFile("migrations/" + n)
+		if err != nil {
+			panic(fmt.Sprintf("table: generated migration %s is missing: %v", n, err))
+		}
+		out[i] = Migration{Name: n, SQL: string(data)}
+	}
+	return out
 }
 
 // FieldError reports a source value that cannot be converted.

@@ -22,7 +22,7 @@ func Header(t *model.Table) string {
 
 // Files returns the Go files of table t, keyed by slash path relative to
 // the project root.
-func Files(p *model.Project, t *model.Table, sqlFile string) (map[string][]byte, error) {
+func Files(p *model.Project, t *model.Table, sqlFile string, migrations []string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	add := func(name string, f *jen.File) error {
 		var buf bytes.Buffer
@@ -39,7 +39,7 @@ func Files(p *model.Project, t *model.Table, sqlFile string) (map[string][]byte,
 		{t.Dir + "/row.go", func(f *jen.File) { rowFile(f, t) }},
 		{t.Dir + "/mapper.go", func(f *jen.File) { mapperFile(f, t) }},
 		{t.Dir + "/hash.go", func(f *jen.File) { hashFile(f, t) }},
-		{t.Dir + "/table.go", func(f *jen.File) { tableFile(f, p, t, sqlFile) }},
+		{t.Dir + "/table.go", func(f *jen.File) { tableFile(f, p, t, sqlFile, migrations) }},
 	} {
 		f := newFile(t, t.GoPackage)
 		e.fn(f)
@@ -312,6 +312,24 @@ func hashFile(f *jen.File, t *model.Table) {
 		}
 		g.Return(jen.Id("h").Dot("Sum").Call())
 	})
+	f.Line()
+	f.Comment("hashSubset hashes, with the same encoding, only the business columns named in")
+	f.Comment("cols, in mapping order: the hash an earlier definition over those columns gave.")
+	f.Comment("The runtime uses it to re-baseline current versions when the hashed set changes.")
+	f.Func().Id("hashSubset").Params(jen.Id("r").Op("*").Id("Row"), jen.Id("cols").Map(jen.String()).Bool()).String().BlockFunc(func(g *jen.Group) {
+		g.Id("h").Op(":=").Qual(pkgMaprt, "NewHasher").Call()
+		for _, c := range t.Columns {
+			field := jen.Id("r").Dot(c.GoName)
+			var body jen.Code
+			if c.Type.Nullable {
+				body = jen.If(field.Clone().Dot("Valid")).Block(hashValue(c.Type, field.Clone().Dot("V"))).Else().Block(jen.Id("h").Dot("Null").Call())
+			} else {
+				body = hashValue(c.Type, field)
+			}
+			g.If(jen.Id("cols").Index(jen.Lit(c.Name))).Block(body)
+		}
+		g.Return(jen.Id("h").Dot("Sum").Call())
+	})
 }
 
 // column is a business or SCD column as the table file sees it.
@@ -334,11 +352,14 @@ func allColumns(t *model.Table) []column {
 
 // tableFile: the embedded DDL, Table, and the RowBinary and clickhouse-go
 // codecs.
-func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string) {
-	f.Anon("embed")
+func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, migrations []string) {
 	f.Comment("ddl is the reviewable DDL file next to this one.")
 	f.Comment("//go:embed " + sqlFile)
 	f.Var().Id("ddl").String()
+	f.Line()
+	f.Comment("migrationFiles holds the table's numbered migrations (see schema.json).")
+	f.Comment("//go:embed migrations/*.sql")
+	f.Var().Id("migrationFiles").Qual("embed", "FS")
 	f.Line()
 
 	cols := allColumns(t)
@@ -385,6 +406,18 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string) {
 		d[jen.Id("CursorField")] = jen.Lit(cursorField)
 		d[jen.Id("VersionColumn")] = jen.Lit(versionColumn)
 		d[jen.Id("HashDefinition")] = jen.Id("HashDefinition")
+		d[jen.Id("HashColumns")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, c := range t.HashedColumns() {
+				g.Lit(c.Name)
+			}
+		})
+		d[jen.Id("HashSubset")] = jen.Id("hashSubset")
+		d[jen.Id("Migrations")] = jen.Qual(pkgTable, "LoadMigrations").CallFunc(func(g *jen.Group) {
+			g.Id("migrationFiles")
+			for _, m := range migrations {
+				g.Lit(m)
+			}
+		})
 		d[jen.Id("Decode")] = jen.Id("Decode")
 		d[jen.Id("Key")] = jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Int64().Block(jen.Return(key))
 		d[jen.Id("SCD")] = jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Op("*").Qual(pkgTable, "SCD").Block(jen.Return(jen.Op("&").Id("r").Dot("SCD")))

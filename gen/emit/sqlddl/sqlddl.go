@@ -12,6 +12,12 @@ import (
 	"github.com/canonic-data/canonic/templates"
 )
 
+// View is the statement creating t's current-rows view.
+func View(t *model.Table) string {
+	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s AS\nSELECT * FROM %s FINAL WHERE is_current = 1;",
+		model.QuoteIdent(t.CurrentView), model.QuoteIdent(t.Name))
+}
+
 // FileName is the DDL file's name inside the table's directory.
 func FileName(t *model.Table) string { return t.Name + ".sql" }
 
@@ -22,7 +28,7 @@ type view struct {
 	Target           string
 	Key              string
 	Table            string
-	View             string
+	ViewSQL          string
 	ViewName         string
 	Columns          []viewColumn
 	Engine           string
@@ -45,7 +51,7 @@ func File(p *model.Project, t *model.Table) ([]byte, error) {
 		Target:           p.Target.String(),
 		Key:              t.Key.Name,
 		Table:            model.QuoteIdent(t.Name),
-		View:             model.QuoteIdent(t.CurrentView),
+		ViewSQL:          View(t),
 		ViewName:         t.CurrentView,
 		Engine:           "ReplacingMergeTree(updated_at)",
 		PartitionBy:      t.PartitionBy,

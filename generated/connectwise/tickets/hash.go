@@ -134,3 +134,204 @@ func recordHash(r *Row) string {
 	}
 	return h.Sum()
 }
+
+// hashSubset hashes, with the same encoding, only the business columns named in
+// cols, in mapping order: the hash an earlier definition over those columns gave.
+// The runtime uses it to re-baseline current versions when the hashed set changes.
+func hashSubset(r *Row, cols map[string]bool) string {
+	h := maprt.NewHasher()
+	if cols["id"] {
+		h.Int64(r.ID)
+	}
+	if cols["ticket_number"] {
+		h.String(r.TicketNumber)
+	}
+	if cols["summary"] {
+		h.String(r.Summary)
+	}
+	if cols["description"] {
+		if r.Description.Valid {
+			h.String(r.Description.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["status"] {
+		h.String(r.Status)
+	}
+	if cols["priority"] {
+		h.String(r.Priority)
+	}
+	if cols["severity"] {
+		if r.Severity.Valid {
+			h.String(r.Severity.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["impact"] {
+		if r.Impact.Valid {
+			h.String(r.Impact.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["urgency"] {
+		if r.Urgency.Valid {
+			h.String(r.Urgency.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["type_id"] {
+		if r.TypeID.Valid {
+			h.Int64(r.TypeID.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["type_name"] {
+		if r.TypeName.Valid {
+			h.String(r.TypeName.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["subtype_id"] {
+		if r.SubtypeID.Valid {
+			h.Int64(r.SubtypeID.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["subtype_name"] {
+		if r.SubtypeName.Valid {
+			h.String(r.SubtypeName.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["company_id"] {
+		h.Int64(r.CompanyID)
+	}
+	if cols["company_name"] {
+		h.String(r.CompanyName)
+	}
+	if cols["contact_id"] {
+		if r.ContactID.Valid {
+			h.Int64(r.ContactID.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["contact_name"] {
+		if r.ContactName.Valid {
+			h.String(r.ContactName.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["board_id"] {
+		h.Int64(r.BoardID)
+	}
+	if cols["board_name"] {
+		h.String(r.BoardName)
+	}
+	if cols["team_id"] {
+		if r.TeamID.Valid {
+			h.Int64(r.TeamID.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["team_name"] {
+		if r.TeamName.Valid {
+			h.String(r.TeamName.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["owner_id"] {
+		if r.OwnerID.Valid {
+			h.Int64(r.OwnerID.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["owner_name"] {
+		if r.OwnerName.Valid {
+			h.String(r.OwnerName.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["created_by"] {
+		h.String(r.CreatedBy)
+	}
+	if cols["created_date"] {
+		h.DateTime(r.CreatedDate)
+	}
+	if cols["last_updated"] {
+		h.DateTime(r.LastUpdated)
+	}
+	if cols["last_updated_by"] {
+		h.String(r.LastUpdatedBy)
+	}
+	if cols["required_date"] {
+		if r.RequiredDate.Valid {
+			h.DateTime(r.RequiredDate.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["budget_hours"] {
+		if r.BudgetHours.Valid {
+			h.Float64(r.BudgetHours.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["actual_hours"] {
+		if r.ActualHours.Valid {
+			h.Float64(r.ActualHours.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["approved"] {
+		if r.Approved.Valid {
+			h.Bool(r.Approved.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["closed_date"] {
+		if r.ClosedDate.Valid {
+			h.DateTime(r.ClosedDate.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["closed_by"] {
+		if r.ClosedBy.Valid {
+			h.String(r.ClosedBy.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["closed_flag"] {
+		if r.ClosedFlag.Valid {
+			h.Bool(r.ClosedFlag.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["record_type"] {
+		if r.RecordType.Valid {
+			h.String(r.RecordType.V)
+		} else {
+			h.Null()
+		}
+	}
+	return h.Sum()
+}

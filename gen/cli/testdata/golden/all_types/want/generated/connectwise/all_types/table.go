@@ -4,7 +4,7 @@ package all_types
 
 import (
 	"database/sql"
-	_ "embed"
+	"embed"
 	"fmt"
 	"github.com/canonic-data/canonic/internal/maprt"
 	"github.com/canonic-data/canonic/internal/rowbinary"
@@ -18,6 +18,11 @@ import (
 //
 //go:embed all_types.sql
 var ddl string
+
+// migrationFiles holds the table's numbered migrations (see schema.json).
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
 
 // Table describes connectwise.all_types for the backfill runtime (internal/backfill).
 var Table = table.Table[Row]{
@@ -206,12 +211,15 @@ var Table = table.Table[Row]{
 	DDL:            ddl,
 	Decode:         Decode,
 	Endpoint:       "service/tickets",
+	HashColumns:    []string{"id", "escalation_level", "duration", "parent_ticket_id", "ticket_number", "summary", "city", "status_id", "entered_by", "actual_hours", "resolve_minutes", "billing_amount", "hourly_rate", "billing_amount_float", "approved", "closed_flag", "required_date", "closed_date", "date_resolved", "date_accepted", "severity", "impact", "sla_status", "mobile_guid", "external_ref", "urgency", "initial_description"},
 	HashDefinition: HashDefinition,
+	HashSubset:     hashSubset,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
 	KeyColumn:     "id",
 	Mapping:       "mappings/connectwise/all_types.yaml",
+	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
 	Name:          "all_types",
 	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {

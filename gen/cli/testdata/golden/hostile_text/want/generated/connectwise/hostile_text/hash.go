@@ -38,3 +38,62 @@ func recordHash(r *Row) string {
 	}
 	return h.Sum()
 }
+
+// hashSubset hashes, with the same encoding, only the business columns named in
+// cols, in mapping order: the hash an earlier definition over those columns gave.
+// The runtime uses it to re-baseline current versions when the hashed set changes.
+func hashSubset(r *Row, cols map[string]bool) string {
+	h := maprt.NewHasher()
+	if cols["id"] {
+		h.Int64(r.ID)
+	}
+	if cols["summary"] {
+		h.String(r.Summary)
+	}
+	if cols["quotes"] {
+		h.String(r.Quotes)
+	}
+	if cols["injection"] {
+		h.String(r.Injection)
+	}
+	if cols["comment_markers"] {
+		h.String(r.CommentMarkers)
+	}
+	if cols["line_breaks"] {
+		h.String(r.LineBreaks)
+	}
+	if cols["control_chars"] {
+		h.String(r.ControlChars)
+	}
+	if cols["unicode_text"] {
+		h.String(r.UnicodeText)
+	}
+	if cols["backslashes"] {
+		h.String(r.Backslashes)
+	}
+	if cols["sql_functions"] {
+		h.String(r.SQLFunctions)
+	}
+	if cols["only_comment_end"] {
+		if r.OnlyCommentEnd.Valid {
+			h.String(r.OnlyCommentEnd.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["hostile_enum"] {
+		if r.HostileEnum.Valid {
+			h.String(r.HostileEnum.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["hostile_unmapped"] {
+		if r.HostileUnmapped.Valid {
+			h.String(r.HostileUnmapped.V)
+		} else {
+			h.Null()
+		}
+	}
+	return h.Sum()
+}

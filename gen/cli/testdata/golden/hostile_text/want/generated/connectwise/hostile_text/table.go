@@ -4,7 +4,7 @@ package hostile_text
 
 import (
 	"database/sql"
-	_ "embed"
+	"embed"
 	"fmt"
 	"github.com/canonic-data/canonic/internal/maprt"
 	"github.com/canonic-data/canonic/internal/rowbinary"
@@ -16,6 +16,11 @@ import (
 //
 //go:embed hostile_text.sql
 var ddl string
+
+// migrationFiles holds the table's numbered migrations (see schema.json).
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
 
 // Table describes connectwise.hostile_text for the backfill runtime (internal/backfill).
 var Table = table.Table[Row]{
@@ -124,12 +129,15 @@ var Table = table.Table[Row]{
 	DDL:            ddl,
 	Decode:         Decode,
 	Endpoint:       "service/tickets",
+	HashColumns:    []string{"id", "summary", "quotes", "injection", "comment_markers", "line_breaks", "control_chars", "unicode_text", "backslashes", "sql_functions", "only_comment_end", "hostile_enum", "hostile_unmapped"},
 	HashDefinition: HashDefinition,
+	HashSubset:     hashSubset,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
 	KeyColumn:     "id",
 	Mapping:       "mappings/connectwise/hostile_text.yaml",
+	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
 	Name:          "hostile_text",
 	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {

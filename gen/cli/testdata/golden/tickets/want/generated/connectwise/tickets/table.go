@@ -4,7 +4,7 @@ package tickets
 
 import (
 	"database/sql"
-	_ "embed"
+	"embed"
 	"fmt"
 	"github.com/canonic-data/canonic/internal/maprt"
 	"github.com/canonic-data/canonic/internal/rowbinary"
@@ -16,6 +16,11 @@ import (
 //
 //go:embed tickets.sql
 var ddl string
+
+// migrationFiles holds the table's numbered migrations (see schema.json).
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
 
 // Table describes connectwise.tickets for the backfill runtime (internal/backfill).
 var Table = table.Table[Row]{
@@ -234,12 +239,15 @@ var Table = table.Table[Row]{
 	DDL:            ddl,
 	Decode:         Decode,
 	Endpoint:       "service/tickets",
+	HashColumns:    []string{"id", "ticket_number", "summary", "description", "status", "priority", "severity", "impact", "urgency", "type_id", "type_name", "subtype_id", "subtype_name", "company_id", "company_name", "contact_id", "contact_name", "board_id", "board_name", "team_id", "team_name", "owner_id", "owner_name", "created_by", "created_date", "required_date", "budget_hours", "actual_hours", "approved", "closed_date", "closed_by", "closed_flag", "record_type"},
 	HashDefinition: HashDefinition,
+	HashSubset:     hashSubset,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
 	KeyColumn:     "id",
 	Mapping:       "mappings/connectwise/tickets.yaml",
+	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
 	Name:          "tickets",
 	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {

@@ -31,3 +31,44 @@ func recordHash(r *Row) string {
 	}
 	return h.Sum()
 }
+
+// hashSubset hashes, with the same encoding, only the business columns named in
+// cols, in mapping order: the hash an earlier definition over those columns gave.
+// The runtime uses it to re-baseline current versions when the hashed set changes.
+func hashSubset(r *Row, cols map[string]bool) string {
+	h := maprt.NewHasher()
+	if cols["id"] {
+		h.Int64(int64(r.ID))
+	}
+	if cols["identifier"] {
+		h.String(r.Identifier)
+	}
+	if cols["name"] {
+		h.String(r.Name)
+	}
+	if cols["status"] {
+		if r.Status.Valid {
+			h.String(r.Status.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["annual_revenue"] {
+		if r.AnnualRevenue.Valid {
+			h.Decimal(r.AnnualRevenue.V, 2)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["deleted"] {
+		if r.Deleted.Valid {
+			h.Bool(r.Deleted.V)
+		} else {
+			h.Null()
+		}
+	}
+	if cols["last_updated"] {
+		h.DateTime(r.LastUpdated)
+	}
+	return h.Sum()
+}

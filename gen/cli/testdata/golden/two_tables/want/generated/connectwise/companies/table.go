@@ -4,7 +4,7 @@ package companies
 
 import (
 	"database/sql"
-	_ "embed"
+	"embed"
 	"github.com/canonic-data/canonic/internal/maprt"
 	"github.com/canonic-data/canonic/internal/rowbinary"
 	"github.com/canonic-data/canonic/internal/table"
@@ -16,6 +16,11 @@ import (
 //
 //go:embed companies.sql
 var ddl string
+
+// migrationFiles holds the table's numbered migrations (see schema.json).
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
 
 // Table describes connectwise.companies for the backfill runtime (internal/backfill).
 var Table = table.Table[Row]{
@@ -94,12 +99,15 @@ var Table = table.Table[Row]{
 	DDL:            ddl,
 	Decode:         Decode,
 	Endpoint:       "company/companies",
+	HashColumns:    []string{"id", "identifier", "name", "status", "annual_revenue", "deleted"},
 	HashDefinition: HashDefinition,
+	HashSubset:     hashSubset,
 	Key: func(r *Row) int64 {
 		return int64(r.ID)
 	},
 	KeyColumn:     "id",
 	Mapping:       "mappings/connectwise/companies.yaml",
+	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
 	Name:          "companies",
 	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {

@@ -16,3 +16,20 @@ func recordHash(r *Row) string {
 	h.Int64(r.CompanyID)
 	return h.Sum()
 }
+
+// hashSubset hashes, with the same encoding, only the business columns named in
+// cols, in mapping order: the hash an earlier definition over those columns gave.
+// The runtime uses it to re-baseline current versions when the hashed set changes.
+func hashSubset(r *Row, cols map[string]bool) string {
+	h := maprt.NewHasher()
+	if cols["id"] {
+		h.Int64(r.ID)
+	}
+	if cols["summary"] {
+		h.String(r.Summary)
+	}
+	if cols["company_id"] {
+		h.Int64(r.CompanyID)
+	}
+	return h.Sum()
+}

@@ -4,7 +4,7 @@ package tickets
 
 import (
 	"database/sql"
-	_ "embed"
+	"embed"
 	"github.com/canonic-data/canonic/internal/maprt"
 	"github.com/canonic-data/canonic/internal/rowbinary"
 	"github.com/canonic-data/canonic/internal/table"
@@ -15,6 +15,11 @@ import (
 //
 //go:embed tickets.sql
 var ddl string
+
+// migrationFiles holds the table's numbered migrations (see schema.json).
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
 
 // Table describes connectwise.tickets for the backfill runtime (internal/backfill).
 var Table = table.Table[Row]{
@@ -73,12 +78,15 @@ var Table = table.Table[Row]{
 	DDL:            ddl,
 	Decode:         Decode,
 	Endpoint:       "service/tickets",
+	HashColumns:    []string{"id", "summary", "company_id"},
 	HashDefinition: HashDefinition,
+	HashSubset:     hashSubset,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
 	KeyColumn:     "id",
 	Mapping:       "mappings/connectwise/tickets.yaml",
+	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
 	Name:          "tickets",
 	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {

@@ -1,0 +1,137 @@
+package evolve
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Change is one difference between two snapshots of a table.
+type Change struct {
+	Class  string // model.Class*
+	Column string // "" for table-level changes
+	What   string // human description
+	// Breaking is false for changes reported for information only (an
+	// added column re-baselines the record hash without new versions).
+	Breaking bool
+}
+
+// Diff classifies every difference from old to cur. Changes come in a
+// stable order: by class as listed in model.Classes, then by column order.
+func Diff(old, cur *Schema) []Change {
+	var out []Change
+	add := func(class, column, what string, breaking bool) {
+		out = append(out, Change{Class: class, Column: column, What: what, Breaking: breaking})
+	}
+	// GO_API: the generated Row struct.
+	for _, oc := range old.Columns {
+		nc, _, ok := cur.column(oc.Name)
+		switch {
+		case !ok:
+			add("GO_API", oc.Name, fmt.Sprintf("field %s (%s) removed from Row", oc.GoName, oc.GoType), true)
+		case nc.GoName != oc.GoName:
+			add("GO_API", oc.Name, fmt.Sprintf("field %s renamed to %s", oc.GoName, nc.GoName), true)
+		case nc.GoType != oc.GoType:
+			add("GO_API", oc.Name, fmt.Sprintf("field %s retyped from %s to %s", oc.GoName, oc.GoType, nc.GoType), true)
+		}
+	}
+	// WAREHOUSE: columns, key, ORDER BY, engine, partitioning.
+	for _, oc := range old.Columns {
+		nc, _, ok := cur.column(oc.Name)
+		switch {
+		case !ok:
+			add("WAREHOUSE", oc.Name, fmt.Sprintf("column %s %s dropped", oc.Name, oc.ClickHouse), true)
+		case nc.ClickHouse != oc.ClickHouse:
+			add("WAREHOUSE", oc.Name, fmt.Sprintf("column %s retyped from %s to %s", oc.Name, oc.ClickHouse, nc.ClickHouse), true)
+		}
+	}
+	if moved := reordered(old, cur); moved != "" {
+		add("WAREHOUSE", moved, fmt.Sprintf("column %s moved: existing columns changed order", moved), true)
+	}
+	for _, nc := range cur.Columns {
+		if _, _, ok := old.column(nc.Name); !ok {
+			add("WAREHOUSE", nc.Name, fmt.Sprintf("column %s %s added", nc.Name, nc.ClickHouse), false)
+		}
+	}
+	if old.Key != cur.Key {
+		add("WAREHOUSE", "", fmt.Sprintf("key changed from %s to %s", old.Key, cur.Key), true)
+	}
+	if !slices.Equal(old.OrderBy, cur.OrderBy) {
+		add("WAREHOUSE", "", fmt.Sprintf("ORDER BY changed from (%s) to (%s)", strings.Join(old.OrderBy, ", "), strings.Join(cur.OrderBy, ", ")), true)
+	}
+	if old.Engine != cur.Engine {
+		add("WAREHOUSE", "", fmt.Sprintf("engine changed from %s to %s", old.Engine, cur.Engine), true)
+	}
+	if old.PartitionBy != cur.PartitionBy {
+		add("WAREHOUSE", "", fmt.Sprintf("PARTITION BY changed from %q to %q", old.PartitionBy, cur.PartitionBy), true)
+	}
+	// HISTORY: the record hash. The runtime re-baselines current versions
+	// when the hashed set changes (no new versions) as long as it can still
+	// compute the old hash: columns added to or left out of the hash are
+	// fine; a hashed column dropped or retyped, or a new encoding, gives
+	// every key a new version.
+	if old.HashDefinition != cur.HashDefinition {
+		for _, name := range old.HashedColumns {
+			oc, _, _ := old.column(name)
+			nc, _, ok := cur.column(name)
+			switch {
+			case !ok:
+				add("HISTORY", name, fmt.Sprintf("hashed column %s dropped: the old hashes cannot be recomputed, every key gets a new version at the next run", name), true)
+			case nc.Canonical != oc.Canonical:
+				add("HISTORY", name, fmt.Sprintf("hashed column %s retyped from %s to %s: every key gets a new version at the next run", name, oc.Canonical, nc.Canonical), true)
+			case !slices.Contains(cur.HashedColumns, name):
+				add("HISTORY", name, fmt.Sprintf("column %s leaves the record hash: the next run re-baselines current versions (no new versions); changes to it alone no longer open versions", name), false)
+			}
+		}
+		for _, name := range cur.HashedColumns {
+			if !slices.Contains(old.HashedColumns, name) {
+				add("HISTORY", name, fmt.Sprintf("column %s joins the record hash: the next run re-baselines current versions (no new versions)", name), false)
+			}
+		}
+		if !strings.HasPrefix(cur.HashDefinition, strings.SplitN(old.HashDefinition, ":", 2)[0]+":") {
+			add("HISTORY", "", fmt.Sprintf("hash encoding changed from %s to %s: every key gets a new version at the next run", old.HashDefinition, cur.HashDefinition), true)
+		}
+	}
+	// SOURCE: the same column now reads something else.
+	for _, oc := range old.Columns {
+		nc, _, ok := cur.column(oc.Name)
+		if !ok {
+			continue
+		}
+		if nc.Source != oc.Source {
+			add("SOURCE", oc.Name, fmt.Sprintf("column %s now reads %s instead of %s", oc.Name, orNone(nc.Source), orNone(oc.Source)), true)
+		} else if nc.Convert != oc.Convert {
+			add("SOURCE", oc.Name, fmt.Sprintf("column %s converts with %s instead of %s", oc.Name, orNone(nc.Convert), orNone(oc.Convert)), true)
+		}
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// reordered names the first surviving column whose relative order changed,
+// or "".
+func reordered(old, cur *Schema) string {
+	var a, b []string
+	for _, c := range old.Columns {
+		if _, _, ok := cur.column(c.Name); ok {
+			a = append(a, c.Name)
+		}
+	}
+	for _, c := range cur.Columns {
+		if _, _, ok := old.column(c.Name); ok {
+			b = append(b, c.Name)
+		}
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return b[i]
+		}
+	}
+	return ""
+}
