@@ -8,8 +8,8 @@ import (
 
 	"github.com/canonic-data/canonic/gen/diag"
 	"github.com/canonic-data/canonic/gen/emit/golang"
-	"github.com/canonic-data/canonic/gen/evolve"
 	"github.com/canonic-data/canonic/gen/emit/sqlddl"
+	"github.com/canonic-data/canonic/gen/evolve"
 	"github.com/canonic-data/canonic/gen/model"
 )
 
