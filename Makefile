@@ -36,6 +36,16 @@ test-short: ## unit tests only (no engines needed)
 demo: chdb generate build ## backfill 5000 tickets from the loopback ConnectWise-compatible server into the embedded engine
 	@internal/demo/demo.sh
 
+# Each fuzz target runs a fixed number of inputs, so CI time does not depend
+# on the machine's load (and the seed corpus always runs in `make test`).
+FUZZ_N ?= 1000
+fuzz: chdb ## run every fuzz target for FUZZ_N inputs
+	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZ_N)x ./gen/compiler
+	$(GO) test -run '^$$' -fuzz '^FuzzQuoteString$$' -fuzztime $(FUZZ_N)x ./gen/model
+	$(GO) test -run '^$$' -fuzz '^FuzzTicketDecode$$' -fuzztime $(FUZZ_N)x ./internal/samples
+	$(GO) test -run '^$$' -fuzz '^FuzzConditionString$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
+	$(GO) test -run '^$$' -fuzz '^FuzzSplitRecords$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
+
 bench: chdb ## benchmarks (see README: Performance)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 

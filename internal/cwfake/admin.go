@@ -7,7 +7,8 @@ import (
 
 // serveAdmin answers the unauthenticated test-control endpoints:
 //
-//	POST /_admin/mutate?seed=&changed=&deleted=&added=  -> MutationReport
+//	POST /_admin/mutate?seed=&changed=&deleted=&added=[&entity=path]  -> MutationReport
+//	     (entity: an endpoint path such as company/companies; default service/tickets)
 //	GET  /_admin/stats                                  -> Stats
 //	POST /_admin/stats/reset                            -> 204
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -38,6 +39,15 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			nums[i] = n
+		}
+		if ent := q.Get("entity"); ent != "" && ent != TicketsPath {
+			rep, err := s.store.MutateEntity(ent, nums[0], int(nums[1]), int(nums[2]), int(nums[3]))
+			if err != nil {
+				writeResponse(w, errorResponse(http.StatusBadRequest, "InvalidObject", "%v", err))
+				return
+			}
+			writeResponse(w, jsonResponse(http.StatusOK, rep))
+			return
 		}
 		writeResponse(w, jsonResponse(http.StatusOK, s.store.Mutate(nums[0], int(nums[1]), int(nums[2]), int(nums[3]))))
 	case "/_admin/stats":

@@ -1,8 +1,11 @@
 // Package cwfake is a ConnectWise PSA (Manage) REST API compatible server
 // for tests and demos, used because the real ConnectWise is unreachable.
 //
-// A Store holds deterministic, seeded records (service tickets today) as Go
-// values and renders them as ConnectWise renders them: keys with no value are
+// A Store holds deterministic, seeded records as Go values: service tickets
+// (NewStore), or tickets plus companies (some soft-deleted), contacts,
+// members, boards, projects and time entries that reference each other
+// (NewStoreWith; MutateEntity changes them between runs). It renders them
+// as ConnectWise renders them: keys with no value are
 // omitted (never null), timestamps are "YYYY-MM-DDTHH:MM:SSZ" in UTC,
 // references are objects with an _info map of links. The Store keeps an
 // entity registry keyed by endpoint path ("service/tickets"), so further

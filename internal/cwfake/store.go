@@ -92,6 +92,8 @@ type Store struct {
 
 	// ticket generation state (reference data, clock, next id).
 	tk *ticketGen
+	// state of the entities NewStoreWith adds (nil for NewStore).
+	rel *relGen
 }
 
 // newEmptyStore returns a store with no entities.
