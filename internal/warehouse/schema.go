@@ -94,6 +94,11 @@ func CheckSchema(live, want []table.Column) (diff string, alters []string, ok bo
 		case lt != wt:
 			msg := fmt.Sprintf("column %s: type %s, want %s", w.Name, live[j].Type, w.Type)
 			stmt := fmt.Sprintf("ALTER TABLE {table} MODIFY COLUMN %s %s", QuoteIdent(w.Name), w.Type)
+			if strings.HasPrefix(lt, "Nullable(") && !strings.HasPrefix(wt, "Nullable(") {
+				// Leaving Nullable needs a value for the NULLs (ClickHouse 26
+				// refuses the change without one).
+				stmt += " DEFAULT " + zeroValue(w.Type)
+			}
 			if moved {
 				msg += fmt.Sprintf(" (and at position %d, want %d)", j+1, i+1)
 				stmt += after(i)
@@ -115,6 +120,38 @@ func CheckSchema(live, want []table.Column) (diff string, alters []string, ok bo
 		return "", nil, true
 	}
 	return strings.Join(lines, "\n"), alters, false
+}
+
+// zeroValue is a literal of typ's zero value, for DEFAULT clauses.
+func zeroValue(typ string) string {
+	t := strings.TrimSpace(typ)
+	switch {
+	case strings.HasPrefix(t, "String"), strings.HasPrefix(t, "FixedString"):
+		return "''"
+	case strings.HasPrefix(t, "DateTime"):
+		return "toDateTime(0)"
+	case strings.HasPrefix(t, "Date"):
+		return "toDate(0)"
+	case strings.HasPrefix(t, "Bool"):
+		return "false"
+	case strings.HasPrefix(t, "UUID"):
+		return "toUUID('00000000-0000-0000-0000-000000000000')"
+	case strings.HasPrefix(t, "Enum"):
+		// The first declared value: Enum8('Low' = 1, ...).
+		if i := strings.Index(t, "'"); i >= 0 {
+			rest := t[i+1:]
+			for j := 0; j < len(rest); j++ {
+				switch rest[j] {
+				case '\\':
+					j++
+				case '\'':
+					return "'" + rest[:j] + "'"
+				}
+			}
+		}
+		return "''"
+	}
+	return "0"
 }
 
 // DriftError reports that a live table differs from the generated one.

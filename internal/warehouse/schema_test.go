@@ -158,3 +158,24 @@ func TestRedactDSN(t *testing.T) {
 		t.Fatalf("RedactDSN(bad) error = %v", err)
 	}
 }
+
+func TestLeavingNullableGetsADefault(t *testing.T) {
+	cases := map[string]string{
+		"String":                          "''",
+		"Int64":                           "0",
+		"DateTime('UTC')":                 "toDateTime(0)",
+		"Date":                            "toDate(0)",
+		"Enum8('Low' = 1, 'High' = 2)":    "'Low'",
+		"Enum8('it\\'s' = 1, 'High' = 2)": "'it\\'s'",
+		"UUID":                            "toUUID('00000000-0000-0000-0000-000000000000')",
+		"Decimal(18, 2)":                  "0",
+	}
+	for typ, want := range cases {
+		_, alters, ok := CheckSchema(
+			[]table.Column{{Name: "a", Type: "Nullable(" + typ + ")"}},
+			[]table.Column{{Name: "a", Type: typ}})
+		if ok || len(alters) != 1 || !strings.HasSuffix(alters[0], " DEFAULT "+want) {
+			t.Errorf("%s: alters %q, want DEFAULT %s", typ, alters, want)
+		}
+	}
+}
