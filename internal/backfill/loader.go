@@ -5,11 +5,13 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/canonic-data/canonic/internal/connectwise"
@@ -24,21 +26,31 @@ type Source interface {
 	Count(ctx context.Context, endpoint, conditions string) (int, error)
 }
 
+// RangeSource is a Source that can also fetch id ranges in parallel
+// streams (connectwise.Client is one); Options.Streams > 1 needs it.
+type RangeSource interface {
+	Source
+	PagesByIDRange(ctx context.Context, endpoint string, q connectwise.Query, idField string, ranges [][2]int64, streams int, fn func(streamIndex int, page connectwise.Page) error) error
+}
+
 // Options configure one load.
 type Options struct {
-	Database   string           // tenant database (validated)
-	Tenant     string           // tenant name, for the reject file
-	Limit      int              // stop after this many source records; 0 = all
-	Since      time.Time        // only records updated after it; zero = resume
-	Full       bool             // complete sweep; close keys the source no longer returns
-	DryRun     bool             // write nothing
-	PageSize   int              // records per source page, 1..1000
-	MaxRejects int              // fail once more records than this are rejected
-	BatchRows  int              // rows per INSERT
-	RejectDir  string           // rejects/ is created under it
-	CountTotal bool             // ask the source for the record count first (for a progress bar)
-	Migrate    bool             // apply pending generated migrations before loading
-	Now        func() time.Time // the clock (time.Now when nil)
+	Database   string    // tenant database (validated)
+	Tenant     string    // tenant name, for the reject file
+	Limit      int       // stop after this many source records; 0 = all
+	Since      time.Time // only records updated after it; zero = resume
+	Full       bool      // complete sweep; close keys the source no longer returns
+	DryRun     bool      // write nothing
+	PageSize   int       // records per source page, 1..1000
+	MaxRejects int       // fail once more records than this are rejected
+	BatchRows  int       // rows per INSERT
+	RejectDir  string    // rejects/ is created under it
+	CountTotal bool      // ask the source for the record count first (for a progress bar)
+	Migrate    bool      // apply pending generated migrations before loading
+	// Streams > 1 fetches id ranges in that many parallel forward-only
+	// streams (the source must be a RangeSource; ignored with Limit).
+	Streams int
+	Now     func() time.Time // the clock (time.Now when nil)
 }
 
 // Run modes, recorded in the runs table.
@@ -70,6 +82,7 @@ type Stats struct {
 	Closed      int64     // keys closed because a full sweep no longer returned them
 	Rebaselined int64     // current versions rewritten in place with a new hash definition (no new version)
 	Migrations  []string  // migrations applied before loading
+	Streams     int       // parallel id-range streams the sweep used
 	Rejected    int64     // records that did not decode (see RejectFile)
 	Duplicates  int64     // records collapsed into a later version of the same key
 	Repaired    int64     // extra current versions closed (left by an earlier writer)
@@ -141,6 +154,8 @@ type loader[R any] struct {
 	rejected map[int64]bool // keys of rejected records: the source still returns them
 	noIDSeen bool           // a reject had no usable key: the sweep cannot prove a key is gone
 	limited  bool           // the sweep stopped at --limit
+	// streamErr is a failure to find the id bounds for parallel streams.
+	streamErr error
 	// oldHash, when not nil, holds the hashed columns of the definition the
 	// current versions were hashed with (it differs from the table's).
 	oldHash map[string]bool
@@ -410,8 +425,11 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 		}
 		l.obs.Total(total)
 	}
-	var failed error // a failure of our own, not the source's
-	err := l.src.Pages(ctx, l.tbl.Endpoint, q, func(page connectwise.Page) error {
+	var failed error  // a failure of our own, not the source's
+	var mu sync.Mutex // streams deliver pages concurrently; records are handled one at a time
+	handle := func(page connectwise.Page) error {
+		mu.Lock()
+		defer mu.Unlock()
 		err := connectwise.SplitRecords(page.Body, func(rec []byte) error {
 			if l.opts.Limit > 0 && l.stats.RecordsRead >= int64(l.opts.Limit) {
 				return errLimit
@@ -427,7 +445,16 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 			l.obs.Records(l.stats.RecordsRead)
 		}
 		return err
-	})
+	}
+	var err error
+	l.stats.Streams = 1
+	if ranges, rs, ok := l.streamRanges(ctx, cond); ok {
+		l.stats.Streams = min(l.opts.Streams, len(ranges))
+		err = rs.PagesByIDRange(ctx, l.tbl.Endpoint, q, l.tbl.SourceKeyField, ranges, l.opts.Streams,
+			func(_ int, page connectwise.Page) error { return handle(page) })
+	} else if err = l.streamErr; err == nil {
+		err = l.src.Pages(ctx, l.tbl.Endpoint, q, handle)
+	}
 	if errors.Is(err, errLimit) {
 		l.limited, err = true, nil
 	}
@@ -440,6 +467,68 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	}
 	return l.flush(ctx)
 }
+
+// rangesPerStream splits the id space finer than the streams, so a stream
+// that drew a sparse range moves on to the next one.
+const rangesPerStream = 4
+
+// streamRanges returns the id ranges to fetch in parallel when
+// Options.Streams > 1 and the source can; ok is false for a single stream
+// (then streamErr may hold why the bounds could not be read).
+func (l *loader[R]) streamRanges(ctx context.Context, cond string) ([][2]int64, RangeSource, bool) {
+	rs, can := l.src.(RangeSource)
+	if l.opts.Streams <= 1 || !can || l.opts.Limit > 0 {
+		return nil, nil, false
+	}
+	lo, okLo, err := l.idBound(ctx, cond, "asc")
+	if err != nil {
+		l.streamErr = err
+		return nil, nil, false
+	}
+	hi, _, err := l.idBound(ctx, cond, "desc")
+	if err != nil {
+		l.streamErr = err
+		return nil, nil, false
+	}
+	if !okLo {
+		return nil, nil, false // nothing matches: a single stream finds that out
+	}
+	ranges, err := connectwise.SplitIDRange(lo, hi, l.opts.Streams*rangesPerStream)
+	if err != nil {
+		l.streamErr = err
+		return nil, nil, false
+	}
+	return ranges, rs, true
+}
+
+// idBound reads the smallest (order "asc") or largest ("desc") source key
+// matching cond with a one-record page.
+func (l *loader[R]) idBound(ctx context.Context, cond, order string) (id int64, ok bool, err error) {
+	q := connectwise.Query{Conditions: cond, PageSize: 1, OrderBy: l.tbl.SourceKeyField + " " + order}
+	err = l.src.Pages(ctx, l.tbl.Endpoint, q, func(page connectwise.Page) error {
+		return connectwise.SplitRecords(page.Body, func(rec []byte) error {
+			var probe map[string]json.RawMessage
+			if err := json.Unmarshal(rec, &probe); err != nil {
+				return err
+			}
+			n, perr := strconv.ParseInt(string(probe[l.tbl.SourceKeyField]), 10, 64)
+			if perr != nil {
+				return fmt.Errorf("the first record's %s is not an integer: %s", l.tbl.SourceKeyField, probe[l.tbl.SourceKeyField])
+			}
+			id, ok = n, true
+			return errStopBound
+		})
+	})
+	if errors.Is(err, errStopBound) {
+		err = nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("finding the %s id bounds for parallel streams: %w", order, err)
+	}
+	return id, ok, nil
+}
+
+var errStopBound = errors.New("bound found")
 
 // record decodes one source record and adds it to the batch.
 func (l *loader[R]) record(ctx context.Context, rec []byte) error {

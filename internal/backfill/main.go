@@ -42,6 +42,8 @@ type config struct {
 	cwURL   string
 	// showCurrent prints that many rows of the current view after a run.
 	showCurrent int
+	// rpm is the client-side request budget per minute (0 = none).
+	rpm int
 }
 
 // usageError is a command-line mistake (exit 2).
@@ -113,6 +115,7 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *sl
 		return Stats{}, "", fmt.Errorf("%w (the URL may also be given with --connectwise-url)", err)
 	}
 	cwCfg.Logger = logger
+	cwCfg.RequestsPerMinute = cfg.rpm
 	client, err := connectwise.New(cwCfg)
 	if err != nil {
 		return Stats{}, "", err
@@ -172,6 +175,8 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	fs.BoolVar(&o.DryRun, "dry-run", false, "fetch, map and compare, write nothing, print what would change")
 	fs.BoolVar(&o.Migrate, "migrate", false, "apply the table's pending generated migrations before loading (without it, a run refuses and names them)")
 	fs.IntVar(&o.PageSize, "page-size", DefaultPageSize, "records per ConnectWise page (`N`, 1 to 1000)")
+	fs.IntVar(&o.Streams, "streams", 1, "fetch id ranges in `N` parallel forward-only streams (1 to 16; ignored with --limit)")
+	fs.IntVar(&cfg.rpm, "rpm", 0, "ConnectWise request budget per minute shared by all streams (`N`; 0 = no client-side limit; ConnectWise throttles past about 1000)")
 	fs.StringVar(&cfg.cwURL, "connectwise-url", "", "ConnectWise REST root `URL`, e.g. https://api-na.myconnectwise.net/v4_6_release/apis/3.0/ (env "+connectwise.EnvURL+"); "+
 		"credentials come from "+strings.Join([]string{connectwise.EnvCompany, connectwise.EnvPublicKey, connectwise.EnvPrivateKey, connectwise.EnvClientID}, ", "))
 	fs.StringVar(&cfg.dsn, "clickhouse", "", "load into a ClickHouse server at this clickhouse-go `DSN`, e.g. clickhouse://user:password@host:9000/default?secure=true (env "+EnvClickHouseDSN+"); without it, load into embedded ClickHouse (chDB) in --data-dir")
@@ -215,6 +220,10 @@ Flags:
 		return cfg, usagef("--max-rejects must be 0 or more")
 	case o.BatchRows < 1 || o.BatchRows > MaxBatchRows:
 		return cfg, usagef("--batch-rows must be between 1 and %d", MaxBatchRows)
+	case o.Streams < 1 || o.Streams > 16:
+		return cfg, usagef("--streams must be between 1 and 16")
+	case cfg.rpm < 0:
+		return cfg, usagef("--rpm must be 0 or more")
 	case cfg.showCurrent < 0:
 		return cfg, usagef("--show-current must be 0 or more")
 	case cfg.dataDir == "":
@@ -276,6 +285,9 @@ func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 		{"rebaselined", s.Rebaselined},
 		{"rejected", s.Rejected},
 		{"duplicates", s.Duplicates},
+	}
+	if s.Streams > 1 {
+		rows = append(rows, kv{"streams", s.Streams})
 	}
 	if s.Repaired > 0 {
 		rows = append(rows, kv{"repaired", s.Repaired})
