@@ -50,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		portFile = fs.String("port-file", "", "write the chosen listen address (127.0.0.1:PORT) to this file once listening")
 		seed     = fs.Int64("seed", 1, "data seed; the same seed serves the same records")
 		tickets  = fs.Int("tickets", cwfake.DefaultTickets, "number of tickets to generate")
+		related  = fs.Bool("related", true, "also serve companies, contacts, members, boards, projects and time entries related to the tickets")
 		verbose  = fs.Bool("verbose", false, "log every API request to stderr")
 	)
 	fs.StringVar(&cfg.BasePath, "base-path", cwfake.DefaultBasePath, "API base path")
@@ -86,7 +87,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	cfg.Store = cwfake.NewStore(*seed, *tickets)
+	if *related {
+		counts := cwfake.DefaultCounts()
+		counts.Tickets = *tickets
+		cfg.Store = cwfake.NewStoreWith(*seed, counts)
+	} else {
+		cfg.Store = cwfake.NewStore(*seed, *tickets)
+	}
 	srv := cwfake.New(cfg)
 
 	ln, err := net.Listen("tcp", *addr)
