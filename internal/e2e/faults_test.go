@@ -10,14 +10,15 @@ import (
 
 // TestFaultsLoadLikeCleanRun loads twin stores (same seed, same mutation)
 // from a clean server and from one that answers 10% of requests 429
-// (Retry-After: 0) and 10% 500/502/503, and checks that the two tables end
-// up equal.
+// (Retry-After: 0), 10% 500/502/503, 5% with the connection reset mid-body
+// and 5% with a truncated JSON page, and checks that the two tables end up
+// equal.
 func TestFaultsLoadLikeCleanRun(t *testing.T) {
 	bothEngines(t, func(t *testing.T, tg *target) {
 		const seed, n = 23, 2000
 		clean := startCW(t, cwfake.Config{Store: cwfake.NewStore(seed, n)})
 		faulty := startCW(t, cwfake.Config{Store: cwfake.NewStore(seed, n), FaultSeed: 5,
-			RateLimitFraction: 0.1, ServerErrorFraction: 0.1, RetryAfter: -1})
+			RateLimitFraction: 0.1, ServerErrorFraction: 0.1, ResetFraction: 0.05, MalformedFraction: 0.05, RetryAfter: -1})
 		dbClean, dbFaulty := tg.tenant(t, "clean"), tg.tenant(t, "faulty")
 		args := []string{"--page-size", "100"} // many requests, so that faults fire
 
@@ -55,6 +56,9 @@ func TestFaultsLoadLikeCleanRun(t *testing.T) {
 		}
 		if st.Faults["serverError"] == 0 || st.ByStatus["500"]+st.ByStatus["502"]+st.ByStatus["503"] == 0 {
 			t.Errorf("no 5xx was served: %v", st.ByStatus)
+		}
+		if st.Faults["reset"] == 0 || st.Faults["malformed"] == 0 {
+			t.Errorf("no reset or no truncated page was served: %v", st.Faults)
 		}
 		if cs := clean.Stats(); len(cs.Faults) != 0 {
 			t.Errorf("the clean server faulted: %v", cs.Faults)

@@ -22,9 +22,9 @@ const killSeed = 20261125
 // iterations both stores get the same small mutation, so versions pile up.
 func TestKillMidRun(t *testing.T) {
 	bothEngines(t, func(t *testing.T, tg *target) {
-		iterations := 5
+		iterations := 20 // the crash-safety target: at least 20 killed runs
 		if tg.kind == kindServer {
-			iterations = 3
+			iterations = 5
 		}
 		const (
 			seed     = 41
