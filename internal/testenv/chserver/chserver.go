@@ -75,7 +75,14 @@ type Option func(*options)
 type options struct {
 	binary       string
 	startTimeout time.Duration
+	tls          bool
 }
+
+// WithTLS also serves the native protocol over TLS on SecureAddr, with a
+// self-signed certificate for 127.0.0.1 generated into the server's
+// directory (clients connect with secure=true&skip_verify=true, or trust
+// Server.CertFile).
+func WithTLS() Option { return func(o *options) { o.tls = true } }
 
 // WithBinary runs the given server binary instead of looking one up. A
 // binary whose base name is "clickhouse" is run as "clickhouse server".
@@ -91,12 +98,16 @@ type Server struct {
 	NativeAddr string
 	// HTTPAddr is the host:port of the HTTP interface.
 	HTTPAddr string
+	// SecureAddr is the host:port of the native protocol over TLS ("" unless
+	// WithTLS), and CertFile its certificate.
+	SecureAddr, CertFile string
 	// Dir holds config.xml, users.xml, data/, tmp/ and log/.
 	Dir string
 	// Binary is the server executable that runs.
 	Binary string
 
 	args         []string // arguments before --config-file
+	tls          bool     // also listen with TLS
 	config       string   // path of config.xml
 	ownsDir      bool     // Stop removes Dir
 	startTimeout time.Duration
@@ -163,7 +174,7 @@ func StartProcess(dir string, opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{Binary: bin, startTimeout: o.startTimeout}
+	s := &Server{Binary: bin, startTimeout: o.startTimeout, tls: o.tls}
 	if filepath.Base(bin) == "clickhouse" {
 		s.args = []string{"server"}
 	}
@@ -208,11 +219,19 @@ func StartProcess(dir string, opts ...Option) (*Server, error) {
 
 // configure picks two free loopback ports and writes the config files.
 func (s *Server) configure() error {
-	ports, err := freePorts(2)
+	ports, err := freePorts(3)
 	if err != nil {
 		return err
 	}
-	s.config, err = writeConfig(s.Dir, ports[0], ports[1])
+	secure := 0
+	if s.tls {
+		secure = ports[2]
+		if s.CertFile, err = writeCertificate(filepath.Join(s.Dir, "tls")); err != nil {
+			return err
+		}
+		s.SecureAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(secure))
+	}
+	s.config, err = writeConfig(s.Dir, ports[0], ports[1], secure)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,19 @@ var configTemplate = template.Must(template.New("config.xml").Parse(`<?xml versi
     </logger>
     <listen_host>127.0.0.1</listen_host>
     <http_port>{{.HTTPPort}}</http_port>
-    <tcp_port>{{.TCPPort}}</tcp_port>
+    <tcp_port>{{.TCPPort}}</tcp_port>{{if .SecurePort}}
+    <tcp_port_secure>{{.SecurePort}}</tcp_port_secure>
+    <openSSL>
+        <server>
+            <certificateFile>{{.Dir}}/tls/cert.pem</certificateFile>
+            <privateKeyFile>{{.Dir}}/tls/key.pem</privateKeyFile>
+            <verificationMode>none</verificationMode>
+            <loadDefaultCAFile>false</loadDefaultCAFile>
+            <cacheSessions>true</cacheSessions>
+            <disableProtocols>sslv2,sslv3</disableProtocols>
+            <preferServerCiphers>true</preferServerCiphers>
+        </server>
+    </openSSL>{{end}}
     <max_connections>1024</max_connections>
     <keep_alive_timeout>3</keep_alive_timeout>
     <max_concurrent_queries>100</max_concurrent_queries>
@@ -98,7 +110,7 @@ var usersTemplate = template.Must(template.New("users.xml").Parse(`<?xml version
 
 // writeConfig writes config.xml and users.xml into dir and creates the
 // directories they name. It returns the path of config.xml.
-func writeConfig(dir string, tcpPort, httpPort int) (string, error) {
+func writeConfig(dir string, tcpPort, httpPort, securePort int) (string, error) {
 	for _, sub := range []string{"log", "data", "tmp", "user_files", "format_schemas"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return "", fmt.Errorf("chserver: create %s directory: %w", sub, err)
@@ -108,6 +120,7 @@ func writeConfig(dir string, tcpPort, httpPort int) (string, error) {
 		"Dir":            template.HTMLEscapeString(dir),
 		"TCPPort":        tcpPort,
 		"HTTPPort":       httpPort,
+		"SecurePort":     securePort,
 		"DefaultUser":    DefaultUser,
 		"LoaderUser":     LoaderUser,
 		"LoaderPassword": LoaderPassword,
