@@ -1,0 +1,110 @@
+// Package bench measures the performance claims of the issue "measured
+// performance" with Go benchmarks that compare variants side by side in
+// one run. Nothing here asserts a timing: the figures are read from the
+// benchmark output (`make bench`, or the commands below), and each ratio
+// is reported with b.ReportMetric by a final "Ratios" sub-benchmark
+// computed from the runs above it in the same process.
+//
+// The machine is assumed noisy (2 shared cores): where two variants are
+// compared, one sub-benchmark runs them interleaved in one loop and times
+// each, so that a ratio does not move with the load between two separate
+// runs. Use -count N and take the median for a report.
+//
+// # Mapper (BenchmarkMapper, BenchmarkMapperDecoders)
+//
+//	go test -run '^$' -bench Mapper -benchmem ./internal/bench
+//
+// One op is one realistic page: 1000 tickets rendered by cwfake (seed 1,
+// ~4.6 KB a record), split once with connectwise.SplitRecords outside the
+// timing (the Split sub-benchmark times that split on its own). Per-record
+// figures (ns/record, allocs/record, B/record) are reported next to the
+// per-page ones.
+//
+//   - Generated: tickets.Decode (decode + map + SHA-256 record hash), one
+//     reused Row.
+//   - BareDecode: maprt.Unmarshal into tickets.Source only: the floor the
+//     generated mapper is built on.
+//   - Generic: a mapper interpreting the mapping file at run time (see
+//     Generic): encoding/json into map[string]any, source paths walked by
+//     their "__" segments, conversion by canonical type, fields set by
+//     reflection, the same hash. TestGenericMatchesGenerated checks it
+//     produces the same 1000 rows, hash included.
+//   - MapOnly: tickets.Map on pre-decoded sources (Generated - BareDecode).
+//   - Interleaved, Ratios: x_generic_over_generated = Generic ns /
+//     Generated ns, target >= 5; x_generated_over_bare = Generated ns /
+//     BareDecode ns, target <= 1.3. The *_separate variants are the same
+//     ratios from the separate sub-benchmarks.
+//
+// BenchmarkMapperDecoders runs the bare decode (Bare/<decoder>) and the
+// whole generated path (Full/<decoder>) with each candidate decoder:
+// encoding/json, goccy/go-json (Unmarshal, UnmarshalOf, no-copy strings;
+// "maprt" is what maprt.Unmarshal calls), bytedance/sonic (ConfigStd,
+// ConfigDefault) and segmentio/encoding; RoundRobin times them all under
+// the same load. TestDecodersAgree checks that every candidate decodes
+// every record to the same Source.
+//
+// Three benchmarks size proposals for code outside this package:
+// BenchmarkMapperPartial maps the same page rendered with the ConnectWise
+// fields parameter restricted to the mapping's source paths (the loader
+// does not ask for it today; TestPartialMatches checks the rows are the
+// same); BenchmarkMapperSplit compares connectwise.SplitRecords with
+// SplitTrusted, a non-validating splitter for pages the client already
+// validated; BenchmarkMapperLeaves decodes into tickets.Source (pointer
+// leaves) and into a value-leaf copy of it (the bound of what the
+// per-leaf allocations cost).
+//
+// # End to end (BenchmarkEndToEnd)
+//
+//	go test -run '^$' -bench EndToEnd ./internal/bench   # CANONIC_BENCH_N=20000 by default
+//
+// N tickets loaded into an empty embedded (chDB) database; one op = one
+// first load (SCD2: every key gets its current version):
+//
+//   - BackfillHTTP: backfill.Load through connectwise.Client from a cwfake
+//     server on loopback (the server renders every page, on the same 2
+//     cores).
+//   - BackfillMemory: backfill.Load from the same pages pre-rendered in
+//     memory: the loader and the engine alone.
+//   - EngineIngest: the engine ingesting the same records itself: one
+//     INSERT ... SELECT of the 41 columns computed with ClickHouse
+//     expressions, record hash included (IngestSQL), FROM file(<tmp>,
+//     JSONEachRow), into a table of the same generated DDL. Timed: the
+//     INSERT only (the file is written once, in setup).
+//     TestEngineIngestMatches checks it writes the backfill's rows (every
+//     column but created_at/updated_at).
+//   - Ratios: x_backfill_over_engine = backfill rows/s over the engine's,
+//     target >= 1 (x_backfill_memory_over_engine: from memory).
+//
+// Each backfill op is followed, untimed, by a rerun over the same data
+// with Full (the --full sweep: every record read, decoded, hashed and
+// compared). Reported: rerun-rec/s, rerun-rows-written (must be 0) and
+// x_first_over_rerun = first-load time over rerun time, target >= 5. The
+// shares (fetch-share, insert-share, query+ddl-share, rerun-*-share) split
+// each load's wall time between fetching pages, the engine's INSERTs, its
+// other calls, and (the rest) the loader's own work.
+//
+// # Memory (BenchmarkMemory, off by default)
+//
+//	CANONIC_BENCH_MEM=1 go test -run '^$' -bench Memory -benchtime 1x -timeout 60m ./internal/bench
+//
+// Builds cmd/backfill-connectwise-tickets and cmd/cwfake, serves
+// CANONIC_BENCH_MEM_SIZES tickets (default 1000,100000,1000000) with
+// cwfake on loopback, runs a first load in a subprocess into an empty data
+// directory and reports its peak RSS (ru_maxrss from wait4; polled VmHWM
+// as a cross-check) and its Go heap (gctrace). The 1000-ticket run is the
+// fixed cost (the embedded engine). Ratios: x_peak_largest_over_100k,
+// target <= 1.5 for 1M; peak-MB-largest, target < 300. Extra backfill
+// flags and environment: CANONIC_BENCH_MEM_ARGS, CANONIC_BENCH_MEM_ENV;
+// CANONIC_BENCH_MEM_ENGINE=server loads into the test ClickHouse server
+// instead (the loader's own memory, without chDB's).
+// BenchmarkMemoryKeyState (same switch) measures the live heap of the
+// per-key state a load keeps (current versions and seen keys).
+//
+// # Generation (BenchmarkGenerate)
+//
+//	go test -run '^$' -bench Generate ./internal/bench
+//
+// gen/compiler.Compile in process of a scratch project with 1 and with 100
+// copies of the tickets mapping (testdata/_gen, gitignored): ms/compile,
+// ms/mapping, and per_mapping_100_over_1 (no target; 1 = linear).
+package bench

@@ -1,0 +1,377 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/canonic-data/canonic/generated/connectwise/tickets"
+	"github.com/canonic-data/canonic/internal/backfill"
+	"github.com/canonic-data/canonic/internal/connectwise"
+	"github.com/canonic-data/canonic/internal/cwfake"
+	"github.com/canonic-data/canonic/internal/rowbinary"
+	"github.com/canonic-data/canonic/internal/warehouse"
+	wt "github.com/canonic-data/canonic/internal/warehouse/warehousetest"
+)
+
+func TestMain(m *testing.M) { wt.Main(m) }
+
+// EnvN overrides the number of tickets of the end-to-end benchmark.
+const EnvN = "CANONIC_BENCH_N"
+
+const defaultN = 20_000
+
+func benchN(tb testing.TB) int {
+	if v := os.Getenv(EnvN); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			tb.Fatalf("%s=%q: want a positive number", EnvN, v)
+		}
+		return n
+	}
+	return defaultN
+}
+
+// loadFixture is N tickets served three ways: by a cwfake server on
+// loopback (through the ConnectWise client), from memory (pre-rendered
+// pages), and as a JSONEachRow file for the engine's own ingest.
+type loadFixture struct {
+	n       int
+	client  *connectwise.Client
+	memory  *MemorySource
+	partial *MemorySource // pages with fields = the mapping's source paths
+	file    string        // JSONEachRow, one record per line
+	ingest  string        // the INSERT ... SELECT of the engine's ingest, with DB in place of the database
+	cleanup func()
+}
+
+var (
+	loadOnce sync.Once
+	loadFx   loadFixture
+	loadErr  error
+)
+
+func getLoadFixture(tb testing.TB) *loadFixture {
+	tb.Helper()
+	n := benchN(tb)
+	loadOnce.Do(func() { loadErr = buildLoadFixture(&loadFx, n) })
+	if loadErr != nil {
+		tb.Fatal(loadErr)
+	}
+	if loadFx.n != n {
+		tb.Fatalf("fixture has %d tickets, want %d", loadFx.n, n)
+	}
+	return &loadFx
+}
+
+func buildLoadFixture(fx *loadFixture, n int) error {
+	fx.n = n
+	store := cwfake.NewStore(1, n)
+	srv := httptest.NewServer(cwfake.New(cwfake.Config{Store: store}))
+	client, err := connectwise.New(connectwise.Config{
+		BaseURL: srv.URL + cwfake.DefaultBasePath + "/", Company: cwfake.DefaultCompanyID,
+		PublicKey: cwfake.DefaultPublicKey, PrivateKey: cwfake.DefaultPrivateKey, ClientID: cwfake.DefaultClientID,
+	})
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	fx.client = client
+	fx.memory = NewMemorySource(store, connectwise.MaxPageSize)
+	g, err := NewGeneric[tickets.Row](filepath.Join("..", "..", tickets.Table.Mapping))
+	if err != nil {
+		return err
+	}
+	pages, err := RenderPages(store, connectwise.MaxPageSize, g.SourcePaths())
+	if err != nil {
+		return err
+	}
+	fx.partial = NewMemorySourcePages(pages)
+	dir, err := os.MkdirTemp("", "canonic-bench-")
+	if err != nil {
+		return err
+	}
+	fx.cleanup = func() { srv.Close(); os.RemoveAll(dir) }
+	fx.file = filepath.Join(dir, "tickets.jsonl")
+	f, err := os.Create(fx.file)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	for _, p := range fx.memory.pages {
+		err := connectwise.SplitRecords(p, func(rec []byte) error {
+			w.Write(rec)
+			return w.WriteByte('\n')
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fx.ingest, err = IngestSQL(g, "DB", tickets.Table.Name, tickets.Table.VersionColumn, fx.file)
+	return err
+}
+
+// timedSource measures the time spent fetching pages (the source's share:
+// HTTP, the server's rendering, the client's checks), apart from the time
+// the loader spends on them.
+type timedSource struct {
+	backfill.Source
+	fetch time.Duration
+}
+
+func (s *timedSource) Pages(ctx context.Context, ep string, q connectwise.Query, fn func(connectwise.Page) error) error {
+	var inFn time.Duration
+	t0 := time.Now()
+	err := s.Source.Pages(ctx, ep, q, func(p connectwise.Page) error {
+		t := time.Now()
+		err := fn(p)
+		inFn += time.Since(t)
+		return err
+	})
+	s.fetch += time.Since(t0) - inFn
+	return err
+}
+
+// timedEngine measures the time spent in the engine's calls, by kind.
+type timedEngine struct {
+	warehouse.Engine
+	insert, query, exec time.Duration
+}
+
+func (e *timedEngine) Exec(ctx context.Context, q string) error {
+	t := time.Now()
+	defer func() { e.exec += time.Since(t) }()
+	return e.Engine.Exec(ctx, q)
+}
+
+func (e *timedEngine) ApplyDDL(ctx context.Context, db, ddl string) error {
+	t := time.Now()
+	defer func() { e.exec += time.Since(t) }()
+	return e.Engine.ApplyDDL(ctx, db, ddl)
+}
+
+func (e *timedEngine) Query(ctx context.Context, q string, fn func(src []byte) (int, error)) error {
+	t := time.Now()
+	defer func() { e.query += time.Since(t) }()
+	return e.Engine.Query(ctx, q, fn)
+}
+
+func (e *timedEngine) Insert(ctx context.Context, db, tbl string, columns []string, rows warehouse.Rows) error {
+	t := time.Now()
+	defer func() { e.insert += time.Since(t) }()
+	return e.Engine.Insert(ctx, db, tbl, columns, rows)
+}
+
+func (e *timedEngine) reset() { e.insert, e.query, e.exec = 0, 0, 0 }
+
+func loadOpts(tb testing.TB, db string, full bool) backfill.Options {
+	return backfill.Options{
+		Database: db, Tenant: db, PageSize: backfill.DefaultPageSize, BatchRows: backfill.DefaultBatchRows,
+		MaxRejects: backfill.DefaultMaxRejects, RejectDir: tb.TempDir(), Full: full,
+	}
+}
+
+func dropDB(tg wt.Target, db string) {
+	_ = tg.Engine.Exec(context.Background(), "DROP DATABASE IF EXISTS "+warehouse.QuoteIdent(db))
+}
+
+// engineIngestQuery creates db with the generated DDL and returns the
+// engine's own ingest of the fixture file into it.
+func engineIngestQuery(tb testing.TB, tg wt.Target, fx *loadFixture, db string) string {
+	ctx := context.Background()
+	if err := warehouse.EnsureDatabase(ctx, tg.Engine, db); err != nil {
+		tb.Fatal(err)
+	}
+	if err := tg.Engine.ApplyDDL(ctx, db, tickets.Table.DDL); err != nil {
+		tb.Fatal(err)
+	}
+	return strings.Replace(fx.ingest, "`DB`", warehouse.QuoteIdent(db), 1)
+}
+
+func queryInt64(tb testing.TB, tg wt.Target, q string) int64 {
+	tb.Helper()
+	var v int64
+	var r rowbinary.Reader
+	err := tg.Engine.Query(context.Background(), q, func(src []byte) (int, error) {
+		r.Reset(src)
+		v = r.Int64()
+		return r.Offset(), r.Err()
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+// TestEngineIngestMatches checks that the engine's ingest writes the same
+// rows as the backfill (every column but created_at and updated_at, the
+// record hash included), so that the two do the same work.
+func TestEngineIngestMatches(t *testing.T) {
+	tg := wt.Embedded(t)
+	fx := getLoadFixture(t)
+	a, b := wt.Database(t)+"_backfill", wt.Database(t)+"_engine"
+	defer dropDB(tg, a)
+	defer dropDB(tg, b)
+	st, err := backfill.Load(context.Background(), &tickets.Table, tg.Engine, fx.memory, loadOpts(t, a, false), nil)
+	if err != nil || st.RowsWritten != int64(fx.n) {
+		t.Fatalf("backfill: %v, %d rows", err, st.RowsWritten)
+	}
+	if err := tg.Engine.Exec(context.Background(), engineIngestQuery(t, tg, fx, b)); err != nil {
+		t.Fatalf("engine ingest: %v", err)
+	}
+	var cols []string
+	for _, c := range tickets.Columns {
+		if c != "created_at" && c != "updated_at" {
+			cols = append(cols, warehouse.QuoteIdent(c))
+		}
+	}
+	sel := func(db string) string {
+		return "SELECT " + strings.Join(cols, ", ") + " FROM " + warehouse.QuoteIdent(db) + ".tickets"
+	}
+	if n := queryInt64(t, tg, "SELECT toInt64(count()) FROM "+warehouse.QuoteIdent(b)+".tickets"); n != int64(fx.n) {
+		t.Fatalf("engine ingest wrote %d rows, want %d", n, fx.n)
+	}
+	for _, pair := range [][2]string{{a, b}, {b, a}} {
+		q := "SELECT toInt64(count()) FROM (" + sel(pair[0]) + " EXCEPT " + sel(pair[1]) + ")"
+		if n := queryInt64(t, tg, q); n != 0 {
+			t.Errorf("%d rows of %s are not in %s", n, pair[0], pair[1])
+		}
+	}
+}
+
+// BenchmarkEndToEnd loads N tickets (CANONIC_BENCH_N, default 20000) into
+// an empty embedded database; one op = one load.
+//
+//   - BackfillHTTP: backfill.Load from a cwfake server on loopback (HTTP,
+//     JSON rendering by the server, the ConnectWise client); after each op,
+//     untimed, a --full rerun over the same data (Rerun below).
+//   - BackfillMemory: backfill.Load from pre-rendered pages in memory (no
+//     HTTP), and the same rerun.
+//   - EngineIngest: the engine's own INSERT ... SELECT from a JSONEachRow
+//     file of the same records, into a table of the same DDL (see
+//     IngestSQL); timed: the INSERT only.
+//   - Ratios: x_backfill_over_engine (rows/s of BackfillHTTP over
+//     EngineIngest, target >= 1), the same for BackfillMemory, and
+//     x_first_over_rerun (first load time over rerun time, target >= 5).
+func BenchmarkEndToEnd(b *testing.B) {
+	tg := wt.Embedded(b)
+	fx := getLoadFixture(b)
+	ctx := context.Background()
+	rate := map[string]float64{}
+	rerun := map[string]float64{}
+	backfillRun := func(name string, src backfill.Source) {
+		b.Run(name, func(b *testing.B) {
+			var first, again, fetchFirst, fetchAgain time.Duration
+			var engFirst, engAgain timedEngine // sums of the engine's calls
+			var rerunRows int64
+			for range b.N {
+				b.StopTimer()
+				db := wt.Database(b)
+				ts := &timedSource{Source: src}
+				te := &timedEngine{Engine: tg.Engine}
+				b.StartTimer()
+				t0 := time.Now()
+				st, err := backfill.Load(ctx, &tickets.Table, te, ts, loadOpts(b, db, false), nil)
+				first += time.Since(t0)
+				b.StopTimer()
+				if err != nil || st.RowsWritten != int64(fx.n) || st.NewKeys != int64(fx.n) {
+					b.Fatalf("first load: %v, %d rows, %d new", err, st.RowsWritten, st.NewKeys)
+				}
+				fetchFirst += ts.fetch
+				engFirst.insert, engFirst.query, engFirst.exec = engFirst.insert+te.insert, engFirst.query+te.query, engFirst.exec+te.exec
+				ts.fetch = 0
+				te.reset()
+				t0 = time.Now()
+				st, err = backfill.Load(ctx, &tickets.Table, te, ts, loadOpts(b, db, true), nil)
+				again += time.Since(t0)
+				if err != nil || st.Unchanged != int64(fx.n) || st.RecordsRead != int64(fx.n) {
+					b.Fatalf("rerun: %v, %d read, %d unchanged", err, st.RecordsRead, st.Unchanged)
+				}
+				rerunRows += st.RowsWritten
+				fetchAgain += ts.fetch
+				engAgain.insert, engAgain.query, engAgain.exec = engAgain.insert+te.insert, engAgain.query+te.query, engAgain.exec+te.exec
+				dropDB(tg, db)
+				b.StartTimer()
+			}
+			n := float64(fx.n * b.N)
+			rate[name] = n / first.Seconds()
+			rerun[name] = first.Seconds() / again.Seconds()
+			b.ReportMetric(rate[name], "rows/s")
+			b.ReportMetric(n/again.Seconds(), "rerun-rec/s")
+			b.ReportMetric(rerun[name], "x_first_over_rerun")
+			b.ReportMetric(float64(rerunRows), "rerun-rows-written")
+			// Where the time goes (shares of the load's wall time): fetching
+			// pages, the engine's INSERTs, its queries (current versions,
+			// schema check, cursor), its DDL/exec; the rest is the loader's
+			// own work (split, decode, map, hash, classify, RowBinary).
+			share := func(d, of time.Duration) float64 { return d.Seconds() / of.Seconds() }
+			b.ReportMetric(share(fetchFirst, first), "fetch-share")
+			b.ReportMetric(share(engFirst.insert, first), "insert-share")
+			b.ReportMetric(share(engFirst.query+engFirst.exec, first), "query+ddl-share")
+			b.ReportMetric(share(fetchAgain, again), "rerun-fetch-share")
+			b.ReportMetric(share(engAgain.query+engAgain.exec+engAgain.insert, again), "rerun-engine-share")
+		})
+	}
+	backfillRun("BackfillHTTP", fx.client)
+	backfillRun("BackfillMemory", fx.memory)
+	backfillRun("BackfillMemoryFields", fx.partial)
+	b.Run("EngineIngest", func(b *testing.B) {
+		var spent time.Duration
+		for range b.N {
+			b.StopTimer()
+			db := wt.Database(b)
+			q := engineIngestQuery(b, tg, fx, db)
+			b.StartTimer()
+			t0 := time.Now()
+			if err := tg.Engine.Exec(ctx, q); err != nil {
+				b.Fatalf("engine ingest: %v", err)
+			}
+			spent += time.Since(t0)
+			b.StopTimer()
+			if got := queryInt64(b, tg, "SELECT toInt64(count()) FROM "+warehouse.QuoteIdent(db)+".tickets"); got != int64(fx.n) {
+				b.Fatalf("engine ingest wrote %d rows, want %d", got, fx.n)
+			}
+			dropDB(tg, db)
+			b.StartTimer()
+		}
+		rate["EngineIngest"] = float64(fx.n*b.N) / spent.Seconds()
+		b.ReportMetric(rate["EngineIngest"], "rows/s")
+	})
+	b.Run("Ratios", func(b *testing.B) {
+		for range b.N {
+		}
+		if e := rate["EngineIngest"]; e > 0 {
+			if r := rate["BackfillHTTP"]; r > 0 {
+				b.ReportMetric(r/e, "x_backfill_over_engine")
+			}
+			if r := rate["BackfillMemory"]; r > 0 {
+				b.ReportMetric(r/e, "x_backfill_memory_over_engine")
+			}
+			if r := rate["BackfillMemoryFields"]; r > 0 {
+				b.ReportMetric(r/e, "x_backfill_memory_fields_over_engine")
+			}
+		}
+		if r := rerun["BackfillHTTP"]; r > 0 {
+			b.ReportMetric(r, "x_first_over_rerun")
+		}
+		if r := rerun["BackfillMemory"]; r > 0 {
+			b.ReportMetric(r, "x_first_over_rerun_memory")
+		}
+		if r := rerun["BackfillMemoryFields"]; r > 0 {
+			b.ReportMetric(r, "x_first_over_rerun_memory_fields")
+		}
+	})
+}

@@ -1,0 +1,140 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	neturl "net/url"
+	"strings"
+
+	"github.com/canonic-data/canonic/internal/connectwise"
+	"github.com/canonic-data/canonic/internal/cwfake"
+)
+
+// RenderPage returns the first page of service/tickets as a cwfake server
+// answers it (pageSize records, forward-only, default credentials), without
+// a network round trip.
+func RenderPage(store *cwfake.Store, pageSize int) ([]byte, error) {
+	return RenderPageFields(store, pageSize, nil)
+}
+
+// RenderPageFields is RenderPage with the ConnectWise fields parameter
+// (partial response: only these paths, like "status/name", are kept).
+func RenderPageFields(store *cwfake.Store, pageSize int, fields []string) ([]byte, error) {
+	srv := cwfake.New(cwfake.Config{Store: store})
+	url := fmt.Sprintf("http://127.0.0.1%s/%s?pageSize=%d", cwfake.DefaultBasePath, cwfake.TicketsPath, pageSize)
+	if len(fields) > 0 {
+		url += "&fields=" + neturl.QueryEscape(strings.Join(fields, ","))
+	}
+	req := httptest.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", cwfake.BasicAuth(cwfake.DefaultCompanyID, cwfake.DefaultPublicKey, cwfake.DefaultPrivateKey))
+	req.Header.Set("clientId", cwfake.DefaultClientID)
+	req.Header.Set("pagination-type", "forward-only")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		return nil, fmt.Errorf("cwfake answered %d: %s", rec.Code, rec.Body.String())
+	}
+	return rec.Body.Bytes(), nil
+}
+
+// RenderPages renders every ticket of store as the cwfake server pages
+// them (forward-only, pageSize records a page), with the fields parameter
+// when fields is not empty, without a network round trip.
+func RenderPages(store *cwfake.Store, pageSize int, fields []string) ([][]byte, error) {
+	srv := cwfake.New(cwfake.Config{Store: store})
+	ids := store.TicketIDs()
+	var pages [][]byte
+	for after := 0; len(ids) > 0; {
+		url := fmt.Sprintf("http://127.0.0.1%s/%s?pageSize=%d&pageId=%d", cwfake.DefaultBasePath, cwfake.TicketsPath, pageSize, after)
+		if len(fields) > 0 {
+			url += "&fields=" + neturl.QueryEscape(strings.Join(fields, ","))
+		}
+		req := httptest.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Authorization", cwfake.BasicAuth(cwfake.DefaultCompanyID, cwfake.DefaultPublicKey, cwfake.DefaultPrivateKey))
+		req.Header.Set("clientId", cwfake.DefaultClientID)
+		req.Header.Set("pagination-type", "forward-only")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			return nil, fmt.Errorf("cwfake answered %d: %s", rec.Code, rec.Body.String())
+		}
+		n := min(pageSize, len(ids))
+		after, ids = ids[n-1], ids[n:]
+		pages = append(pages, rec.Body.Bytes())
+	}
+	return pages, nil
+}
+
+// Records splits a page into its records (connectwise.SplitRecords), each
+// a sub-slice of page.
+func Records(page []byte) ([][]byte, error) {
+	var out [][]byte
+	err := connectwise.SplitRecords(page, func(rec []byte) error {
+		out = append(out, rec)
+		return nil
+	})
+	return out, err
+}
+
+// MemorySource serves pre-rendered pages of a cwfake store to the loader
+// without HTTP, so that a measurement covers the loader and the engine
+// only. It answers full sweeps only (a condition gets no records).
+type MemorySource struct{ pages [][]byte }
+
+// NewMemorySource renders every ticket of store into pages of pageSize
+// records, as cwfake renders them.
+func NewMemorySource(store *cwfake.Store, pageSize int) *MemorySource {
+	s := &MemorySource{}
+	ids := store.TicketIDs()
+	for len(ids) > 0 {
+		n := min(pageSize, len(ids))
+		var b bytes.Buffer
+		b.WriteByte('[')
+		for i, id := range ids[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			rec, _ := store.RecordJSON(cwfake.TicketsPath, id)
+			b.Write(rec)
+		}
+		b.WriteByte(']')
+		s.pages = append(s.pages, b.Bytes())
+		ids = ids[n:]
+	}
+	return s
+}
+
+// NewMemorySourcePages serves the given pages.
+func NewMemorySourcePages(pages [][]byte) *MemorySource { return &MemorySource{pages: pages} }
+
+// Pages implements backfill.Source.
+func (s *MemorySource) Pages(_ context.Context, _ string, q connectwise.Query, fn func(connectwise.Page) error) error {
+	if q.Conditions != "" {
+		return nil
+	}
+	for i, p := range s.pages {
+		n, err := connectwise.CountRecords(p)
+		if err != nil {
+			return err
+		}
+		if err := fn(connectwise.Page{Number: i + 1, Body: p, Records: n}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Count implements backfill.Source.
+func (s *MemorySource) Count(context.Context, string, string) (int, error) { return -1, nil }
+
+// Bytes is the total size of the pages.
+func (s *MemorySource) Bytes() int {
+	n := 0
+	for _, p := range s.pages {
+		n += len(p)
+	}
+	return n
+}
