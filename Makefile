@@ -45,6 +45,7 @@ fuzz: chdb ## run every fuzz target for FUZZ_N inputs
 	$(GO) test -run '^$$' -fuzz '^FuzzTicketDecode$$' -fuzztime $(FUZZ_N)x ./internal/samples
 	$(GO) test -run '^$$' -fuzz '^FuzzConditionString$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitRecords$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
+	$(GO) test -run '^$$' -fuzz '^FuzzSplitValidated$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 
 bench: chdb ## benchmarks (see README: Performance)
 	$(GO) test -run '^$$' -bench . -benchmem ./...

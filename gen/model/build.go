@@ -311,7 +311,10 @@ func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespe
 		b.errs.Add(fd.Source.Pos, "column %q: %s", c.Name, msg)
 		return
 	}
-	c.Source = &SourceRef{Pos: fd.Source.Pos, Path: fd.Source.Value, Segments: r.Segments, JSONType: r.Type, Format: r.Format, Enum: r.Enum}
+	c.Source = &SourceRef{Pos: fd.Source.Pos, Path: fd.Source.Value, Segments: r.Segments, JSONType: r.Type, Format: r.Format, Enum: r.Enum, MapDepth: -1}
+	if r.ViaMap {
+		c.Source.MapDepth = len(r.Segments) - 2 // the map is the segment before the free key
+	}
 	if r.WriteOnly {
 		if !fd.AcknowledgeWriteOnly.Set {
 			note := r.WriteOnlyNote

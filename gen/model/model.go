@@ -5,7 +5,11 @@
 // never need to check anything again.
 package model
 
-import "github.com/canonic-data/canonic/gen/diag"
+import (
+	"strings"
+
+	"github.com/canonic-data/canonic/gen/diag"
+)
 
 // Tool is the generator's name as written in every generated header.
 const Tool = "canonic"
@@ -55,6 +59,29 @@ type Table struct {
 	Source *SourceNode
 	// Breaking lists the mapping's reviewed breaking changes.
 	Breaking []BreakingAck
+}
+
+// SourceFields lists the source's field paths the mapping reads, in
+// ConnectWise's partial-response syntax ("status/name"; a free-keyed map
+// such as _info is asked for whole), first use first.
+func (t *Table) SourceFields() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range t.Columns {
+		if c.Source == nil {
+			continue
+		}
+		segs := c.Source.Segments
+		if c.Source.MapDepth >= 0 {
+			segs = segs[:c.Source.MapDepth+1]
+		}
+		f := strings.Join(segs, "/")
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Change classes of the breaking-change report, by what they break.
@@ -157,6 +184,9 @@ type SourceRef struct {
 	Leaf     *SourceNode
 	// GoPath is the chain of Go field names from Source to the leaf.
 	GoPath []string
+	// MapDepth is the index of the segment naming a free-keyed map
+	// (ConnectWise's _info), or -1.
+	MapDepth int
 }
 
 // SourceNode is one JSON key the mapping reads; objects have Children.

@@ -47,6 +47,7 @@ type Options struct {
 	RejectDir  string    // rejects/ is created under it
 	CountTotal bool      // ask the source for the record count first (for a progress bar)
 	Migrate    bool      // apply pending generated migrations before loading
+	AllFields  bool      // fetch whole records instead of only the mapped fields
 	// Streams > 1 fetches id ranges in that many parallel forward-only
 	// streams (the source must be a RangeSource; ignored with Limit).
 	Streams int
@@ -410,6 +411,9 @@ func (l *loader[R]) condition(ctx context.Context) (string, error) {
 // sweep reads every page and feeds the records through the batches.
 func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	q := connectwise.Query{Conditions: cond, PageSize: l.opts.PageSize, ForwardOnly: true}
+	if !l.opts.AllFields {
+		q.Fields = l.tbl.SourceFields // the source sends only what the mapping reads
+	}
 	if l.opts.Limit > 0 && l.opts.Limit < q.PageSize {
 		q.PageSize = l.opts.Limit
 	}
@@ -430,7 +434,7 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	handle := func(page connectwise.Page) error {
 		mu.Lock()
 		defer mu.Unlock()
-		err := connectwise.SplitRecords(page.Body, func(rec []byte) error {
+		err := connectwise.SplitValidated(page.Body, func(rec []byte) error { // the client validated the page
 			if l.opts.Limit > 0 && l.stats.RecordsRead >= int64(l.opts.Limit) {
 				return errLimit
 			}
@@ -584,9 +588,9 @@ func (l *loader[R]) classify(key int64, row *R) class {
 	switch {
 	case !ok:
 		return classNew
-	case c.Hash == l.tbl.SCD(row).RecordHash:
+	case c.Hash == warehouse.ParseHash(l.tbl.SCD(row).RecordHash):
 		return classUnchanged
-	case l.oldHash != nil && c.Hash == l.tbl.HashSubset(row, l.oldHash):
+	case l.oldHash != nil && c.Hash == warehouse.ParseHash(l.tbl.HashSubset(row, l.oldHash)):
 		return classRebaseline
 	}
 	return classChanged
@@ -686,7 +690,7 @@ func (l *loader[R]) flush(ctx context.Context) error {
 			scd.CreatedAt = time.Unix(c.CreatedAt, 0).UTC()
 			scd.UpdatedAt = laterOf(now, time.Unix(c.UpdatedAt+1, 0).UTC())
 			out = append(out, e.row)
-			next[key] = warehouse.CurrentVersion{Start: c.Start, CreatedAt: c.CreatedAt, UpdatedAt: scd.UpdatedAt.Unix(), Hash: scd.RecordHash}
+			next[key] = warehouse.CurrentVersion{Start: c.Start, CreatedAt: c.CreatedAt, UpdatedAt: scd.UpdatedAt.Unix(), Hash: warehouse.ParseHash(scd.RecordHash)}
 			continue
 		case classNew:
 			l.stats.NewKeys++
@@ -719,7 +723,7 @@ func (l *loader[R]) flush(ctx context.Context) error {
 		scd.IsCurrent = true
 		scd.CreatedAt, scd.UpdatedAt = now, now
 		out = append(out, e.row)
-		next[key] = warehouse.CurrentVersion{Start: start.Unix(), CreatedAt: now.Unix(), UpdatedAt: now.Unix(), Hash: scd.RecordHash}
+		next[key] = warehouse.CurrentVersion{Start: start.Unix(), CreatedAt: now.Unix(), UpdatedAt: now.Unix(), Hash: warehouse.ParseHash(scd.RecordHash)}
 	}
 	if !l.opts.DryRun && len(out) > 0 {
 		if err := warehouse.Insert(ctx, l.eng, l.db, l.tbl, out); err != nil {

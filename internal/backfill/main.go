@@ -28,7 +28,7 @@ const (
 // Flag defaults and limits.
 const (
 	DefaultPageSize   = connectwise.MaxPageSize
-	DefaultBatchRows  = 50_000
+	DefaultBatchRows  = 10_000    // measured: same speed as 50k, a third less peak memory
 	MaxBatchRows      = 1_000_000 // below ClickHouse's max_insert_block_size, so one INSERT is one part
 	DefaultMaxRejects = 100
 	DefaultDataDir    = "./data"
@@ -173,6 +173,7 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	since := fs.String("since", "", "only load records updated after this RFC 3339 `time`; without it, resume from the cursor of this tenant's last successful run")
 	fs.BoolVar(&o.Full, "full", false, "sweep every record and close the versions of keys the source no longer returns (only when the whole sweep succeeds)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "fetch, map and compare, write nothing, print what would change")
+	fs.BoolVar(&o.AllFields, "all-fields", false, "fetch whole records (by default only the fields the mapping reads are requested, with ConnectWise's fields= parameter)")
 	fs.BoolVar(&o.Migrate, "migrate", false, "apply the table's pending generated migrations before loading (without it, a run refuses and names them)")
 	fs.IntVar(&o.PageSize, "page-size", DefaultPageSize, "records per ConnectWise page (`N`, 1 to 1000)")
 	fs.IntVar(&o.Streams, "streams", 1, "fetch id ranges in `N` parallel forward-only streams (1 to 16; ignored with --limit)")

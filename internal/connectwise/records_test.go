@@ -221,3 +221,29 @@ func BenchmarkDecoderRawMessage(b *testing.B) {
 		}
 	}
 }
+
+// FuzzSplitValidated checks that on every array SplitRecords accepts,
+// SplitValidated yields exactly the same records, and that it never panics
+// on anything else.
+func FuzzSplitValidated(f *testing.F) {
+	f.Add([]byte(`[{"a":1},{"b":"x\\"y}"},{"c":[1,{"d":"]"}]}]`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`[{"a":"\\\\"},{"b":"\\\\\\""}]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var want [][]byte
+		errWant := SplitRecords(body, func(rec []byte) error { want = append(want, rec); return nil })
+		var got [][]byte
+		_ = SplitValidated(body, func(rec []byte) error { got = append(got, rec); return nil })
+		if errWant != nil {
+			return
+		}
+		if len(got) != len(want) {
+			t.Fatalf("SplitValidated found %d records, SplitRecords %d", len(got), len(want))
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("record %d: %q, want %q", i, got[i], want[i])
+			}
+		}
+	})
+}

@@ -64,6 +64,9 @@ type Table[R any] struct {
 	// SourceKeyField is the source's key field used in conditions and
 	// forward-only paging ("id").
 	SourceKeyField string
+	// SourceFields are the source field paths the mapping reads, for
+	// partial responses ("status/name"; maps such as _info whole).
+	SourceFields []string
 	// CursorColumn and CursorField name the incremental cursor: the column
 	// ("last_updated") and the source's condition field ("lastUpdated").
 	// Empty when the table has no cursor.

@@ -20,6 +20,13 @@ import (
 
 func TestMain(m *testing.M) { wt.Main(m) }
 
+// Record hashes as the mapper writes them: 64 hex digits.
+var (
+	hash1  = strings.Repeat("1a", 32)
+	hash1b = strings.Repeat("1b", 32)
+	hash2  = strings.Repeat("2c", 32)
+)
+
 // setup creates a fresh database with the test table in it.
 func setup(t *testing.T, tg wt.Target) (context.Context, string) {
 	t.Helper()
@@ -53,11 +60,11 @@ func sampleRows() []wt.Row {
 			BudgetHours: sql.Null[decimal.Decimal]{V: decimal.RequireFromString("12.5"), Valid: true},
 			ClosedDate:  sql.Null[time.Time]{V: ts("2024-02-01T00:00:00Z"), Valid: true},
 			LastUpdated: start,
-			SCD:         table.SCD{EffectiveStartDate: start, IsCurrent: true, CreatedAt: start, UpdatedAt: start, RecordHash: "h1"},
+			SCD:         table.SCD{EffectiveStartDate: start, IsCurrent: true, CreatedAt: start, UpdatedAt: start, RecordHash: hash1},
 		},
 		{
 			ID: 2, Summary: "all NULL", LastUpdated: start,
-			SCD: table.SCD{EffectiveStartDate: start, IsCurrent: true, CreatedAt: start, UpdatedAt: start, RecordHash: "h2"},
+			SCD: table.SCD{EffectiveStartDate: start, IsCurrent: true, CreatedAt: start, UpdatedAt: start, RecordHash: hash2},
 		},
 	}
 }
@@ -141,7 +148,7 @@ func TestEngines(t *testing.T) {
 			next.Summary = "v2"
 			next.EffectiveStartDate = closed.EffectiveEndDate.V
 			next.CreatedAt, next.UpdatedAt = closed.UpdatedAt, closed.UpdatedAt
-			next.RecordHash = "h1b"
+			next.RecordHash = hash1b
 			if err := warehouse.Insert(ctx, e, db, tbl, []wt.Row{closed, next}); err != nil {
 				t.Fatal(err)
 			}
@@ -160,8 +167,8 @@ func TestEngines(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := map[int64]warehouse.CurrentVersion{
-				1: {Start: next.EffectiveStartDate.Unix(), CreatedAt: next.CreatedAt.Unix(), UpdatedAt: next.UpdatedAt.Unix(), Hash: "h1b"},
-				2: {Start: rows[1].EffectiveStartDate.Unix(), CreatedAt: rows[1].CreatedAt.Unix(), UpdatedAt: rows[1].UpdatedAt.Unix(), Hash: "h2"},
+				1: {Start: next.EffectiveStartDate.Unix(), CreatedAt: next.CreatedAt.Unix(), UpdatedAt: next.UpdatedAt.Unix(), Hash: warehouse.ParseHash(hash1b)},
+				2: {Start: rows[1].EffectiveStartDate.Unix(), CreatedAt: rows[1].CreatedAt.Unix(), UpdatedAt: rows[1].UpdatedAt.Unix(), Hash: warehouse.ParseHash(hash2)},
 			}
 			if !reflect.DeepEqual(cur, want) {
 				t.Fatalf("Current = %+v, want %+v", cur, want)

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -17,11 +18,29 @@ const fetchChunk = 5000
 // CurrentVersion is what the loader keeps in memory of a key's current
 // version. Times are Unix seconds (DateTime precision), kept small because
 // a large tenant has millions of keys.
+// Hash is a record_hash (hex SHA-256) decoded to its 32 bytes: the loader
+// keeps one per current key, so the compact form halves that memory.
+type Hash [32]byte
+
+// ParseHash decodes a record_hash; text that is not 64 hex digits gives a
+// zero Hash, which no computed hash equals (the record is then treated as
+// changed).
+func ParseHash(s string) Hash {
+	var h Hash
+	if len(s) != 64 {
+		return Hash{}
+	}
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
+		return Hash{}
+	}
+	return h
+}
+
 type CurrentVersion struct {
-	Start     int64  // effective_start_date
-	CreatedAt int64  // created_at
-	UpdatedAt int64  // updated_at
-	Hash      string // record_hash
+	Start     int64 // effective_start_date
+	CreatedAt int64 // created_at
+	UpdatedAt int64 // updated_at
+	Hash      Hash  // record_hash, decoded
 	// Others counts further current versions of the key (0 unless an
 	// earlier writer left more than one; Start is then the latest).
 	Others int32
@@ -72,7 +91,7 @@ func Current(ctx context.Context, e Engine, db, tbl, keyColumn string) (map[int6
 		key := r.Int64()
 		var v CurrentVersion
 		v.Start = r.DateTime().Unix()
-		v.Hash = r.String()
+		v.Hash = ParseHash(r.String())
 		v.CreatedAt = r.DateTime().Unix()
 		v.UpdatedAt = r.DateTime().Unix()
 		if err := r.Err(); err != nil {

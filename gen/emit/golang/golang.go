@@ -402,6 +402,11 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 		})
 		d[jen.Id("KeyColumn")] = jen.Lit(t.Key.Name)
 		d[jen.Id("SourceKeyField")] = jen.Lit(t.SourceKeyField)
+		d[jen.Id("SourceFields")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, f := range t.SourceFields() {
+				g.Lit(f)
+			}
+		})
 		d[jen.Id("CursorColumn")] = jen.Lit(cursorColumn)
 		d[jen.Id("CursorField")] = jen.Lit(cursorField)
 		d[jen.Id("VersionColumn")] = jen.Lit(versionColumn)

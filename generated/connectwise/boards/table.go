@@ -189,6 +189,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "name", "location/id", "location/name", "department/id", "department/name", "inactiveFlag", "projectFlag", "billTime", "billExpense", "billProduct", "workRole/name", "workType/name", "dispatchMember/id", "dispatchMember/identifier", "serviceManagerMember/id", "dutyManagerMember/id", "autoCloseStatus/name", "autoAssignNewTicketsFlag", "timeEntryLockedFlag", "_info"},
 	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true

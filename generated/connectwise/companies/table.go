@@ -229,6 +229,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "identifier", "name", "status/id", "status/name", "addressLine1", "addressLine2", "city", "state", "zip", "country/name", "phoneNumber", "website", "territory/name", "accountNumber", "dateAcquired", "annualRevenue", "numberOfEmployees", "leadFlag", "isVendorFlag", "parentCompany/id", "defaultContact/id", "territoryManager/id", "deletedFlag", "dateDeleted", "deletedBy", "_info"},
 	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true

@@ -214,6 +214,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "firstName", "lastName", "company/id", "company/identifier", "company/name", "site/id", "site/name", "title", "department/name", "defaultPhoneType", "defaultPhoneNbr", "defaultPhoneExtension", "addressLine1", "city", "state", "zip", "country/name", "inactiveFlag", "defaultFlag", "defaultBillingFlag", "disablePortalLoginFlag", "portalSecurityLevel", "gender", "managerContact/id", "_info"},
 	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true

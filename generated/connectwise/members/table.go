@@ -215,6 +215,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "identifier", "firstName", "lastName", "title", "officeEmail", "officePhone", "inactiveFlag", "inactiveDate", "hireDate", "licenseClass", "type/name", "defaultDepartment/name", "defaultLocation/name", "reportsTo/id", "reportsTo/identifier", "workRole/name", "workType/name", "serviceDefaultBoard/id", "hourlyCost", "hourlyRate", "dailyCapacity", "adminFlag", "timeZone/name", "lastLogin", "_info"},
 	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true

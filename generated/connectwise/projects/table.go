@@ -225,6 +225,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "name", "company/id", "company/identifier", "company/name", "contact/id", "contact/name", "board/id", "board/name", "status/id", "status/name", "type/name", "manager/id", "manager/identifier", "manager/name", "department/name", "billingMethod", "billingAmount", "budgetHours", "actualHours", "percentComplete", "estimatedStart", "estimatedEnd", "actualEnd", "closedFlag", "_info"},
 	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true

@@ -254,6 +254,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "summary", "status/name", "priority/name", "severity", "impact", "type/id", "type/name", "subType/id", "subType/name", "company/id", "company/name", "contact/id", "contact/name", "board/id", "board/name", "team/id", "team/name", "owner/id", "owner/name", "_info", "requiredDate", "budgetHours", "actualHours", "approved", "closedDate", "closedBy", "closedFlag", "recordType"},
 	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true

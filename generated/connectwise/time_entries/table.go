@@ -215,6 +215,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "company/id", "company/identifier", "chargeToType", "chargeToId", "ticket/id", "project/id", "member/id", "member/identifier", "workType/name", "workRole/name", "agreement/id", "timeStart", "timeEnd", "actualHours", "hoursBilled", "invoiceHours", "billableOption", "hourlyRate", "extendedInvoiceAmount", "status", "notes", "timeSheet/id", "enteredBy", "dateEntered", "_info"},
 	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true

@@ -226,6 +226,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "escalationLevel", "duration", "parentTicketId", "summary", "city", "status/id", "_info", "budgetHours", "actualHours", "resolveMinutes", "billingAmount", "hourlyRate", "approved", "closedFlag", "requiredDate", "closedDate", "dateResolved", "subDateAccepted", "severity", "impact", "slaStatus", "mobileGuid", "externalXRef", "initialDescription"},
 	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true

@@ -144,6 +144,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "summary", "city", "automaticEmailCc", "zip", "addressLine1", "addressLine2", "siteName", "poNumber", "resources", "contactName", "stateIdentifier"},
 	SourceKeyField: "id",
 	Version: func(*Row) (time.Time, bool) {
 		return time.Time{}, false

@@ -114,6 +114,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "identifier", "name", "status/name", "annualRevenue", "deletedFlag", "_info"},
 	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true

@@ -93,6 +93,7 @@ var Table = table.Table[Row]{
 		return &r.SCD
 	},
 	Service:        "connectwise",
+	SourceFields:   []string{"id", "summary", "company/id"},
 	SourceKeyField: "id",
 	Version: func(*Row) (time.Time, bool) {
 		return time.Time{}, false
