@@ -157,6 +157,10 @@ type loader[R any] struct {
 	limited  bool           // the sweep stopped at --limit
 	// streamErr is a failure to find the id bounds for parallel streams.
 	streamErr error
+	// inflight delivers the result of the INSERT running in the
+	// background (nil when none), of inflightRows rows.
+	inflight     chan error
+	inflightRows int64
 	// oldHash, when not nil, holds the hashed columns of the definition the
 	// current versions were hashed with (it differs from the table's).
 	oldHash map[string]bool
@@ -201,7 +205,13 @@ func newRunID(t time.Time) string {
 	return t.Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-func (l *loader[R]) run(ctx context.Context) error {
+func (l *loader[R]) run(ctx context.Context) (err error) {
+	defer func() {
+		// Never leave an INSERT running behind the caller's back.
+		if werr := l.waitInsert(); err == nil {
+			err = werr
+		}
+	}()
 	if err := l.prepare(ctx); err != nil {
 		return err
 	}
@@ -469,7 +479,23 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", l.tbl.Endpoint, err)
 	}
-	return l.flush(ctx)
+	if err := l.flush(ctx); err != nil {
+		return err
+	}
+	return l.waitInsert() // the sweep ends when its last INSERT has landed
+}
+
+// waitInsert waits for the INSERT in flight, if any, and counts its rows.
+func (l *loader[R]) waitInsert() error {
+	if l.inflight == nil {
+		return nil
+	}
+	err := <-l.inflight
+	l.inflight = nil
+	if err == nil {
+		l.stats.RowsWritten += l.inflightRows
+	}
+	return err
 }
 
 // rangesPerStream splits the id space finer than the streams, so a stream
@@ -654,6 +680,10 @@ func (l *loader[R]) flush(ctx context.Context) error {
 	}
 	old := map[int64][]R{}
 	if len(fetch) > 0 && !l.opts.DryRun {
+		// The old rows may be in the INSERT still in flight.
+		if err := l.waitInsert(); err != nil {
+			return err
+		}
 		err := warehouse.FetchRows(ctx, l.eng, l.db, l.tbl, fetch, func(row *R) error {
 			k := l.tbl.Key(row)
 			old[k] = append(old[k], *row)
@@ -726,10 +756,16 @@ func (l *loader[R]) flush(ctx context.Context) error {
 		next[key] = warehouse.CurrentVersion{Start: start.Unix(), CreatedAt: now.Unix(), UpdatedAt: now.Unix(), Hash: warehouse.ParseHash(scd.RecordHash)}
 	}
 	if !l.opts.DryRun && len(out) > 0 {
-		if err := warehouse.Insert(ctx, l.eng, l.db, l.tbl, out); err != nil {
+		// One INSERT runs while the next batch is read and mapped: the
+		// engine and the loader use both cores. Each INSERT is still one
+		// part of its own, so crash safety is unchanged; the run is
+		// recorded only after the last one succeeded.
+		if err := l.waitInsert(); err != nil {
 			return err
 		}
-		l.stats.RowsWritten += int64(len(out))
+		done := make(chan error, 1)
+		go func(rows []R) { done <- warehouse.Insert(ctx, l.eng, l.db, l.tbl, rows) }(out)
+		l.inflight, l.inflightRows = done, int64(len(out))
 	}
 	for k, v := range next {
 		l.cur[k] = v

@@ -645,7 +645,7 @@ func (s *Server) list(r *http.Request, ent *Entity, lq *listQuery) response {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		b, err := renderRecord(rec, fields)
+		b, err := s.store.render(ent.Path, rec, fields)
 		if err != nil {
 			return errorResponse(http.StatusInternalServerError, "UnexpectedError", "%v", err)
 		}

@@ -90,6 +90,12 @@ type Store struct {
 	cache   map[string]*queryResult
 	order   []string
 
+	// renders caches rendered records (per path, id and fields list), so
+	// the fake's own JSON encoding does not dominate benchmarks of the
+	// client; cleared with the query cache, bounded by renderBytes.
+	renders     map[renderKey][]byte
+	renderBytes int
+
 	// ticket generation state (reference data, clock, next id).
 	tk *ticketGen
 	// state of the entities NewStoreWith adds (nil for NewStore).
@@ -356,5 +362,43 @@ func (s *Store) bumpLocked() {
 	s.cacheMu.Lock()
 	s.cache = map[string]*queryResult{}
 	s.order = nil
+	s.renders, s.renderBytes = nil, 0
 	s.cacheMu.Unlock()
+}
+
+type renderKey struct {
+	version uint64 // a render racing a mutation is filed under the old version
+	path    string
+	id      int
+	fields  string
+}
+
+// maxRenderBytes bounds the render cache; past it the cache starts over.
+const maxRenderBytes = 256 << 20
+
+// render returns rec as served JSON (restricted to fields when given),
+// from the cache when this store version rendered it before.
+func (s *Store) render(path string, rec Record, fields []string) ([]byte, error) {
+	s.mu.RLock()
+	version := s.version
+	s.mu.RUnlock()
+	k := renderKey{version, path, rec.RecordID(), strings.Join(fields, ",")}
+	s.cacheMu.Lock()
+	b, ok := s.renders[k]
+	s.cacheMu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := renderRecord(rec, fields)
+	if err != nil {
+		return nil, err
+	}
+	s.cacheMu.Lock()
+	if s.renders == nil || s.renderBytes+len(b) > maxRenderBytes {
+		s.renders, s.renderBytes = map[renderKey][]byte{}, 0
+	}
+	s.renders[k] = b
+	s.renderBytes += len(b)
+	s.cacheMu.Unlock()
+	return b, nil
 }
