@@ -145,7 +145,6 @@ type loader[R any] struct {
 	began    time.Time // the run's start, for the elapsed time
 	stats    Stats
 	cur      map[int64]warehouse.CurrentVersion
-	seen     map[int64]int64 // key -> version of the record kept for it
 	pending  []entry[R]
 	index    map[int64]int // key -> position in pending
 	outRows  int           // rows the pending batch will insert
@@ -182,7 +181,6 @@ func Load[R any](ctx context.Context, tbl *table.Table[R], eng warehouse.Engine,
 	l := &loader[R]{
 		tbl: tbl, eng: eng, src: src, opts: opts, obs: obs, db: opts.Database,
 		began: began, runStart: began.UTC().Truncate(time.Second),
-		seen:     make(map[int64]int64),
 		index:    make(map[int64]int),
 		rejected: make(map[int64]bool),
 	}
@@ -631,17 +629,15 @@ func (l *loader[R]) record(ctx context.Context, rec []byte) error {
 		l.outRows -= l.rowsFor(key, l.pending[i].class)
 		l.pending[i] = entry[R]{row: row, class: l.classify(key, &row), version: version}
 		l.outRows += l.rowsFor(key, l.pending[i].class)
-		l.seen[key] = version
 		return nil
 	}
-	if prev, ok := l.seen[key]; ok {
+	if c, ok := l.cur[key]; ok && c.Seen {
 		// Duplicate of a record an earlier batch handled.
 		l.stats.Duplicates++
-		if version <= prev {
+		if version <= c.SeenVersion {
 			return nil
 		}
 	}
-	l.seen[key] = version
 	e := entry[R]{row: row, class: l.classify(key, &row), version: version}
 	l.index[key] = len(l.pending)
 	l.pending = append(l.pending, e)
@@ -752,6 +748,9 @@ func (l *loader[R]) flush(ctx context.Context) error {
 		switch e.class {
 		case classUnchanged:
 			l.stats.Unchanged++
+			u := l.cur[key]
+			u.Seen, u.SeenVersion = true, e.version
+			l.cur[key] = u
 			continue
 		case classRebaseline:
 			// Same version, new hash definition: rewrite it in place (same
@@ -764,7 +763,8 @@ func (l *loader[R]) flush(ctx context.Context) error {
 			scd.CreatedAt = time.Unix(c.CreatedAt, 0).UTC()
 			scd.UpdatedAt = laterOf(now, time.Unix(c.UpdatedAt+1, 0).UTC())
 			out = append(out, e.row)
-			next[key] = warehouse.CurrentVersion{Start: c.Start, CreatedAt: c.CreatedAt, UpdatedAt: scd.UpdatedAt.Unix(), Hash: warehouse.ParseHash(scd.RecordHash)}
+			next[key] = warehouse.CurrentVersion{Start: c.Start, CreatedAt: c.CreatedAt, UpdatedAt: scd.UpdatedAt.Unix(), Hash: warehouse.ParseHash(scd.RecordHash),
+				Seen: true, SeenVersion: e.version}
 			continue
 		case classNew:
 			l.stats.NewKeys++
@@ -797,7 +797,8 @@ func (l *loader[R]) flush(ctx context.Context) error {
 		scd.IsCurrent = true
 		scd.CreatedAt, scd.UpdatedAt = now, now
 		out = append(out, e.row)
-		next[key] = warehouse.CurrentVersion{Start: start.Unix(), CreatedAt: now.Unix(), UpdatedAt: now.Unix(), Hash: warehouse.ParseHash(scd.RecordHash)}
+		next[key] = warehouse.CurrentVersion{Start: start.Unix(), CreatedAt: now.Unix(), UpdatedAt: now.Unix(), Hash: warehouse.ParseHash(scd.RecordHash),
+			Seen: true, SeenVersion: e.version}
 	}
 	if !l.opts.DryRun && len(out) > 0 {
 		// One INSERT runs while the next batch is read and mapped: the
@@ -875,8 +876,8 @@ func laterOf(a, b time.Time) time.Time {
 // every key the sweep did not return, at the run's start.
 func (l *loader[R]) closeMissing(ctx context.Context) error {
 	var missing []int64
-	for k := range l.cur {
-		if _, ok := l.seen[k]; !ok && !l.rejected[k] {
+	for k, c := range l.cur {
+		if !c.Seen && !l.rejected[k] {
 			missing = append(missing, k)
 		}
 	}

@@ -3,8 +3,8 @@ package evolvetest
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"fmt"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"

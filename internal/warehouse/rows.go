@@ -44,6 +44,12 @@ type CurrentVersion struct {
 	// Others counts further current versions of the key (0 unless an
 	// earlier writer left more than one; Start is then the latest).
 	Others int32
+	// Seen and SeenVersion are the loader's bookkeeping: the source
+	// returned the key in this run, with this version timestamp (kept here
+	// rather than in a second map: one entry per key is the loader's
+	// memory at a million keys).
+	Seen        bool
+	SeenVersion int64
 }
 
 // EnsureDatabase creates database db if it does not exist.
