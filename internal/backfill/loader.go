@@ -634,7 +634,7 @@ func (l *loader[R]) record(ctx context.Context, rec []byte) error {
 	if c, ok := l.cur[key]; ok && c.Seen {
 		// Duplicate of a record an earlier batch handled.
 		l.stats.Duplicates++
-		if version <= c.SeenVersion {
+		if version <= int64(c.SeenVersion) {
 			return nil
 		}
 	}
@@ -749,7 +749,7 @@ func (l *loader[R]) flush(ctx context.Context) error {
 		case classUnchanged:
 			l.stats.Unchanged++
 			u := l.cur[key]
-			u.Seen, u.SeenVersion = true, e.version
+			u.Seen, u.SeenVersion = true, uint32(e.version)
 			l.cur[key] = u
 			continue
 		case classRebaseline:
@@ -757,14 +757,14 @@ func (l *loader[R]) flush(ctx context.Context) error {
 			// key and start, later updated_at, created_at kept).
 			l.stats.Rebaselined++
 			scd := l.tbl.SCD(&e.row)
-			scd.EffectiveStartDate = time.Unix(c.Start, 0).UTC()
+			scd.EffectiveStartDate = time.Unix(int64(c.Start), 0).UTC()
 			scd.EffectiveEndDate = sql.Null[time.Time]{}
 			scd.IsCurrent = true
-			scd.CreatedAt = time.Unix(c.CreatedAt, 0).UTC()
-			scd.UpdatedAt = laterOf(now, time.Unix(c.UpdatedAt+1, 0).UTC())
+			scd.CreatedAt = time.Unix(int64(c.CreatedAt), 0).UTC()
+			scd.UpdatedAt = laterOf(now, time.Unix(int64(c.UpdatedAt)+1, 0).UTC())
 			out = append(out, e.row)
-			next[key] = warehouse.CurrentVersion{Start: c.Start, CreatedAt: c.CreatedAt, UpdatedAt: scd.UpdatedAt.Unix(), Hash: warehouse.ParseHash(scd.RecordHash),
-				Seen: true, SeenVersion: e.version}
+			next[key] = warehouse.CurrentVersion{Start: c.Start, CreatedAt: c.CreatedAt, UpdatedAt: uint32(scd.UpdatedAt.Unix()), Hash: warehouse.ParseHash(scd.RecordHash),
+				Seen: true, SeenVersion: uint32(e.version)}
 			continue
 		case classNew:
 			l.stats.NewKeys++
@@ -777,17 +777,17 @@ func (l *loader[R]) flush(ctx context.Context) error {
 		if t, ok := l.tbl.Version(&e.row); ok {
 			start = t.UTC().Truncate(time.Second)
 		}
-		if exists && start.Unix() <= c.Start {
+		if exists && start.Unix() <= int64(c.Start) {
 			// A new version must start after the one it closes: on the same
 			// second or an earlier one (clock skew), it starts one second
 			// after it.
-			start = time.Unix(c.Start+1, 0).UTC()
+			start = time.Unix(int64(c.Start)+1, 0).UTC()
 		}
 		if e.class == classChanged && !l.opts.DryRun {
-			prev, ok := findVersion(l.tbl, old[key], c.Start)
+			prev, ok := findVersion(l.tbl, old[key], int64(c.Start))
 			if !ok {
 				return fmt.Errorf("key %d: its current version (start %s) is gone from %s.%s: another writer changed the table during the run; run again",
-					key, time.Unix(c.Start, 0).UTC().Format(time.RFC3339), l.db, l.tbl.Name)
+					key, time.Unix(int64(c.Start), 0).UTC().Format(time.RFC3339), l.db, l.tbl.Name)
 			}
 			out = append(out, closeVersion(l.tbl, prev, start, now))
 		}
@@ -797,8 +797,8 @@ func (l *loader[R]) flush(ctx context.Context) error {
 		scd.IsCurrent = true
 		scd.CreatedAt, scd.UpdatedAt = now, now
 		out = append(out, e.row)
-		next[key] = warehouse.CurrentVersion{Start: start.Unix(), CreatedAt: now.Unix(), UpdatedAt: now.Unix(), Hash: warehouse.ParseHash(scd.RecordHash),
-			Seen: true, SeenVersion: e.version}
+		next[key] = warehouse.CurrentVersion{Start: uint32(start.Unix()), CreatedAt: uint32(now.Unix()), UpdatedAt: uint32(now.Unix()), Hash: warehouse.ParseHash(scd.RecordHash),
+			Seen: true, SeenVersion: uint32(e.version)}
 	}
 	if !l.opts.DryRun && len(out) > 0 {
 		// One INSERT runs while the next batch is read and mapped: the
@@ -829,10 +829,10 @@ func (l *loader[R]) flush(ctx context.Context) error {
 func (l *loader[R]) closeExtras(out []R, key int64, c warehouse.CurrentVersion, rows []R, now time.Time) ([]R, error) {
 	for _, r := range rows {
 		s := l.tbl.SCD(&r)
-		if s.EffectiveStartDate.Unix() >= c.Start {
+		if s.EffectiveStartDate.Unix() >= int64(c.Start) {
 			continue
 		}
-		out = append(out, closeVersion(l.tbl, r, time.Unix(c.Start, 0).UTC(), now))
+		out = append(out, closeVersion(l.tbl, r, time.Unix(int64(c.Start), 0).UTC(), now))
 		l.stats.Repaired++
 	}
 	c.Others = 0

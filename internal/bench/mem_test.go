@@ -296,7 +296,7 @@ func BenchmarkMemoryKeyState(b *testing.B) {
 					cur := map[int64]warehouse.CurrentVersion{}
 					seen := map[int64]int64{}
 					for i := range n {
-						cur[int64(i)] = warehouse.CurrentVersion{Start: int64(i), Hash: warehouse.ParseHash(hash)}
+						cur[int64(i)] = warehouse.CurrentVersion{Start: uint32(i), Hash: warehouse.ParseHash(hash)}
 						seen[int64(i)] = int64(i)
 					}
 					return []any{cur, seen}

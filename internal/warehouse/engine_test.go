@@ -167,8 +167,8 @@ func TestEngines(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := map[int64]warehouse.CurrentVersion{
-				1: {Start: next.EffectiveStartDate.Unix(), CreatedAt: next.CreatedAt.Unix(), UpdatedAt: next.UpdatedAt.Unix(), Hash: warehouse.ParseHash(hash1b)},
-				2: {Start: rows[1].EffectiveStartDate.Unix(), CreatedAt: rows[1].CreatedAt.Unix(), UpdatedAt: rows[1].UpdatedAt.Unix(), Hash: warehouse.ParseHash(hash2)},
+				1: {Start: uint32(next.EffectiveStartDate.Unix()), CreatedAt: uint32(next.CreatedAt.Unix()), UpdatedAt: uint32(next.UpdatedAt.Unix()), Hash: warehouse.ParseHash(hash1b)},
+				2: {Start: uint32(rows[1].EffectiveStartDate.Unix()), CreatedAt: uint32(rows[1].CreatedAt.Unix()), UpdatedAt: uint32(rows[1].UpdatedAt.Unix()), Hash: warehouse.ParseHash(hash2)},
 			}
 			if !reflect.DeepEqual(cur, want) {
 				t.Fatalf("Current = %+v, want %+v", cur, want)

@@ -18,29 +18,34 @@ const fetchChunk = 5000
 // CurrentVersion is what the loader keeps in memory of a key's current
 // version. Times are Unix seconds (DateTime precision), kept small because
 // a large tenant has millions of keys.
-// Hash is a record_hash (hex SHA-256) decoded to its 32 bytes: the loader
-// keeps one per current key, so the compact form halves that memory.
-type Hash [32]byte
+// Hash is the first 128 bits of a record_hash (hex SHA-256): the loader
+// keeps one per current key to tell a changed record from an unchanged
+// one; 128 bits keep a false "unchanged" for one key's two versions at
+// 2^-128 while taking a quarter of the hex text's memory.
+type Hash [16]byte
 
 // ParseHash decodes a record_hash; text that is not 64 hex digits gives a
 // zero Hash, which no computed hash equals (the record is then treated as
 // changed).
 func ParseHash(s string) Hash {
-	var h Hash
+	var full [32]byte
 	if len(s) != 64 {
 		return Hash{}
 	}
-	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
+	if _, err := hex.Decode(full[:], []byte(s)); err != nil {
 		return Hash{}
 	}
-	return h
+	return Hash(full[:16])
 }
 
+// CurrentVersion is what the loader keeps of a key's current version,
+// packed: at a million keys these entries are most of its memory.
+// Timestamps are Unix seconds (ClickHouse DateTime is 32-bit unsigned).
 type CurrentVersion struct {
-	Start     int64 // effective_start_date
-	CreatedAt int64 // created_at
-	UpdatedAt int64 // updated_at
-	Hash      Hash  // record_hash, decoded
+	Start     uint32 // effective_start_date
+	CreatedAt uint32 // created_at
+	UpdatedAt uint32 // updated_at
+	Hash      Hash   // record_hash, its first 128 bits
 	// Others counts further current versions of the key (0 unless an
 	// earlier writer left more than one; Start is then the latest).
 	Others int32
@@ -49,7 +54,7 @@ type CurrentVersion struct {
 	// rather than in a second map: one entry per key is the loader's
 	// memory at a million keys).
 	Seen        bool
-	SeenVersion int64
+	SeenVersion uint32
 }
 
 // EnsureDatabase creates database db if it does not exist.
@@ -96,10 +101,10 @@ func Current(ctx context.Context, e Engine, db, tbl, keyColumn string) (map[int6
 		r.Reset(src)
 		key := r.Int64()
 		var v CurrentVersion
-		v.Start = r.DateTime().Unix()
+		v.Start = uint32(r.DateTime().Unix())
 		v.Hash = ParseHash(r.String())
-		v.CreatedAt = r.DateTime().Unix()
-		v.UpdatedAt = r.DateTime().Unix()
+		v.CreatedAt = uint32(r.DateTime().Unix())
+		v.UpdatedAt = uint32(r.DateTime().Unix())
 		if err := r.Err(); err != nil {
 			return 0, err
 		}
