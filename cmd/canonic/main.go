@@ -8,6 +8,7 @@
 //	canonic generate [--root DIR] [--target VERSION] [-q]
 //	canonic check    [--root DIR] [--target VERSION] [-q]
 //	canonic import-spec --from openapi.json [--service connectwise] [--source NOTE]
+//	canonic breaking --against REVISION [--root DIR]
 //
 // generate reads mappings/project.yaml, every mappings/<service>/<table>.yaml
 // and the vendored source specs under mappings/sources/, and writes, per table,
@@ -19,6 +20,17 @@
 //
 // check generates in memory and prints a unified diff against disk; it
 // exits 1 on any difference, missing or extra generated file.
+//
+// generate also keeps each table's history next to its DDL: schema.json (the
+// committed schema snapshot) and numbered migrations/NNNN_*.sql derived from
+// it when a mapping changes (ADD COLUMN, COMMENT COLUMN; a DROP or MODIFY
+// only when the mapping acknowledges it in breaking:). Existing migrations
+// are never rewritten.
+//
+// breaking compares the schema snapshots committed at REVISION with what the
+// mappings compile to now and classifies every change as GO_API, WAREHOUSE,
+// HISTORY or SOURCE, one line each at its mapping position; it exits 1 on a
+// breaking change the mapping does not acknowledge in its breaking: list.
 //
 // import-spec turns an upstream ConnectWise OpenAPI document into the trimmed
 // snapshot mappings/sources/<service>.json that source paths are checked
