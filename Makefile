@@ -47,8 +47,8 @@ fuzz: chdb ## run every fuzz target for FUZZ_N inputs
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitRecords$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitValidated$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 
-bench: chdb ## benchmarks (see README: Performance)
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: chdb ## benchmarks and their ratios (see README: Performance); memory runs 100k and 1M tickets (several minutes)
+	CANONIC_BENCH_MEM=1 CANONIC_BENCH_MEM_SIZES=100000,1000000 $(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 
 clean:
 	rm -rf bin data rejects
