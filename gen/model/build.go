@@ -527,9 +527,6 @@ func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column) {
 			t.PartitionBy = p.Value
 		}
 	}
-	if f.Key.Set && len(t.Columns) > 0 && t.Key == nil {
-		return
-	}
 }
 
 var partitionRE = regexp.MustCompile(`^(toYYYYMM|toYear|toMonday|toStartOfMonth|toStartOfYear|toStartOfQuarter)\(effective_start_date\)$`)

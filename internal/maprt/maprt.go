@@ -81,9 +81,6 @@ func ParseDate(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date like 2024-05-01", s)
 }
 
-// CheckDateTime validates a timestamp that is already a time.
-func CheckDateTime(t time.Time) (time.Time, error) { return ParseDateTime(t.Format(time.RFC3339)) }
-
 // ToInt32 narrows a source integer.
 func ToInt32(v int64) (int32, error) {
 	if v < math.MinInt32 || v > math.MaxInt32 {

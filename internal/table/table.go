@@ -29,7 +29,7 @@ type SCD struct {
 	// ReplacingMergeTree version column, so a rewrite always moves it forward.
 	UpdatedAt time.Time
 	// RecordHash is the lowercase hex SHA-256 of the business columns'
-	// canonical encoding (see internal/recordhash).
+	// canonical encoding (see internal/maprt.Hasher).
 	RecordHash string
 }
 
