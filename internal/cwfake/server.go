@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // Defaults for Config fields left zero.
@@ -734,50 +736,52 @@ func fieldList(q url.Values) []string {
 }
 
 // renderRecord renders a record, keeping only fields when fields is
-// non-empty (paths like "status/name" keep nested keys).
+// non-empty (paths like "status/name" keep nested keys). The projection
+// works on raw JSON values (goccy/go-json decodes only the objects a path
+// crosses), so partial responses cost little more than whole ones.
 func renderRecord(rec Record, fields []string) ([]byte, error) {
 	b, err := marshalRecord(rec)
 	if err != nil || len(fields) == 0 {
 		return b, err
 	}
-	var full map[string]any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&full); err != nil {
+	var full map[string]json.RawMessage
+	if err := gojson.Unmarshal(b, &full); err != nil {
 		return nil, err
 	}
 	out := map[string]any{}
 	for _, f := range fields {
-		copyPath(out, full, strings.Split(f, "/"))
+		if err := projectPath(out, full, strings.Split(f, "/")); err != nil {
+			return nil, err
+		}
 	}
 	return marshalRecord(out)
 }
 
-func copyPath(dst, src map[string]any, path []string) {
+// projectPath copies the value at path (keys matched case-insensitively,
+// like ConnectWise) from src into dst, creating the objects on the way.
+func projectPath(dst map[string]any, src map[string]json.RawMessage, path []string) error {
 	var key string
-	var v any
+	var v json.RawMessage
 	for k, val := range src {
 		if strings.EqualFold(k, path[0]) {
 			key, v = k, val
 		}
 	}
 	if key == "" {
-		return
+		return nil
 	}
 	if len(path) == 1 {
 		dst[key] = v
-		return
+		return nil
 	}
-	sub, ok := v.(map[string]any)
-	if !ok {
-		return
+	var sub map[string]json.RawMessage
+	if err := gojson.Unmarshal(v, &sub); err != nil {
+		return nil // not an object: nothing below it to keep
 	}
 	d, ok := dst[key].(map[string]any)
 	if !ok {
 		d = map[string]any{}
-	}
-	copyPath(d, sub, path[1:])
-	if len(d) > 0 {
 		dst[key] = d
 	}
+	return projectPath(d, sub, path[1:])
 }
