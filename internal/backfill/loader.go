@@ -464,7 +464,9 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 		l.stats.Streams = min(l.opts.Streams, len(ranges))
 		err = l.fetchStreams(ctx, rs, q, ranges, handle)
 	} else if err = l.streamErr; err == nil {
-		err = l.src.Pages(ctx, l.tbl.Endpoint, q, handle)
+		err = queued(ctx, 1, func(ctx context.Context, enqueue func(connectwise.Page) error) error {
+			return l.src.Pages(ctx, l.tbl.Endpoint, q, enqueue)
+		}, handle)
 	}
 	if errors.Is(err, errLimit) {
 		l.limited, err = true, nil
@@ -482,29 +484,26 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	return l.waitInsert() // the sweep ends when its last INSERT has landed
 }
 
-// fetchStreams fetches the id ranges in parallel streams and hands their
-// pages to one consumer through a queue, so a stream asks for its next
-// page while earlier pages are mapped and inserted (against a slow API the
-// requests, not the loader, set the pace).
+// fetchStreams fetches the id ranges in parallel streams; see queued.
 func (l *loader[R]) fetchStreams(ctx context.Context, rs RangeSource, q connectwise.Query, ranges [][2]int64, handle func(connectwise.Page) error) error {
+	return queued(ctx, 2*l.opts.Streams, func(ctx context.Context, enqueue func(connectwise.Page) error) error {
+		return rs.PagesByIDRange(ctx, l.tbl.Endpoint, q, l.tbl.SourceKeyField, ranges, l.opts.Streams,
+			func(_ int, page connectwise.Page) error { return enqueue(page) })
+	}, handle)
+}
+
+// queued runs fetch in its own goroutine and hands the pages it delivers
+// to handle, one at a time, through a queue of depth pages: the next
+// request is on the wire while the previous page is mapped and inserted.
+// The first error of either side stops both; handle's wins.
+func queued(ctx context.Context, depth int, fetch func(ctx context.Context, enqueue func(connectwise.Page) error) error, handle func(connectwise.Page) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan connectwise.Page, 2*l.opts.Streams)
-	var procErr error
-	done := make(chan struct{})
+	pages := make(chan connectwise.Page, depth)
+	fetchErr := make(chan error, 1)
 	go func() {
-		defer close(done)
-		for page := range pages {
-			if procErr != nil {
-				continue // drain
-			}
-			if procErr = handle(page); procErr != nil {
-				cancel()
-			}
-		}
-	}()
-	err := rs.PagesByIDRange(ctx, l.tbl.Endpoint, q, l.tbl.SourceKeyField, ranges, l.opts.Streams,
-		func(_ int, page connectwise.Page) error {
+		defer close(pages)
+		fetchErr <- fetch(ctx, func(page connectwise.Page) error {
 			select {
 			case pages <- page:
 				return nil
@@ -512,12 +511,20 @@ func (l *loader[R]) fetchStreams(ctx context.Context, rs RangeSource, q connectw
 				return ctx.Err()
 			}
 		})
-	close(pages)
-	<-done
-	if procErr != nil {
-		return procErr
+	}()
+	var procErr error
+	for page := range pages {
+		if procErr != nil {
+			continue // drain until the fetch notices the cancel
+		}
+		if procErr = handle(page); procErr != nil {
+			cancel()
+		}
 	}
-	return err
+	if err := <-fetchErr; procErr == nil {
+		return err
+	}
+	return procErr
 }
 
 // waitInsert waits for the INSERT in flight, if any, and counts its rows.
