@@ -9,7 +9,7 @@ import (
 
 	"github.com/canonic-data/canonic/generated/connectwise/tickets"
 	"github.com/canonic-data/canonic/internal/backfill"
-	"github.com/canonic-data/canonic/internal/connectwise"
+	"github.com/canonic-data/canonic/internal/bench"
 	"github.com/canonic-data/canonic/internal/cwfake"
 	"github.com/canonic-data/canonic/internal/rowbinary"
 	"github.com/canonic-data/canonic/internal/warehouse"
@@ -86,55 +86,12 @@ func TestGeneratedTickets(t *testing.T) {
 	})
 }
 
-// memorySource serves pre-rendered pages of a cwfake store without HTTP,
-// so that a benchmark measures the loader and the engine.
-type memorySource struct{ pages [][]byte }
-
-func newMemorySource(store *cwfake.Store, pageSize int) *memorySource {
-	s := &memorySource{}
-	ids := store.TicketIDs()
-	for len(ids) > 0 {
-		n := min(pageSize, len(ids))
-		var b bytes.Buffer
-		b.WriteByte('[')
-		for i, id := range ids[:n] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			rec, _ := store.RecordJSON(cwfake.TicketsPath, id)
-			b.Write(rec)
-		}
-		b.WriteByte(']')
-		s.pages = append(s.pages, b.Bytes())
-		ids = ids[n:]
-	}
-	return s
-}
-
-func (s *memorySource) Pages(_ context.Context, _ string, q connectwise.Query, fn func(connectwise.Page) error) error {
-	if q.Conditions != "" {
-		return nil // the benchmark only runs full sweeps
-	}
-	for i, p := range s.pages {
-		n, err := connectwise.CountRecords(p)
-		if err != nil {
-			return err
-		}
-		if err := fn(connectwise.Page{Number: i + 1, Body: p, Records: n}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *memorySource) Count(context.Context, string, string) (int, error) { return -1, nil }
-
 // BenchmarkLoad measures a first load (every record new) and a full rerun
 // (every record unchanged) of the generated tickets table, per engine.
 func BenchmarkLoad(b *testing.B) {
 	const n = 100_000
 	store := cwfake.NewStore(1, n)
-	src := newMemorySource(store, 1000)
+	src := bench.NewMemorySource(store, 1000)
 	for _, kind := range []string{warehouse.KindEmbedded, warehouse.KindServer} {
 		b.Run(kind, func(b *testing.B) {
 			var tg wt.Target
