@@ -262,3 +262,22 @@ func ConversionNames() []string {
 	return []string{string(ConvertIntToString), string(ConvertStringToDateTime), string(ConvertStringToDate),
 		string(ConvertNumberToDecimal), string(ConvertStringToEnum), string(ConvertStringToUUID)}
 }
+
+// CommentLines splits free text (a mapping description) into lines that are
+// safe behind a line-comment marker ("// " in Go, "-- " in SQL): control
+// characters and Unicode line separators become spaces, so no text can end
+// the comment early, and so does a byte order mark, which Go rejects
+// anywhere but at the start of a file. Trailing spaces are trimmed.
+func CommentLines(text string) []string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		line = strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || r == '\u0085' || r == '\uFEFF' {
+				return ' '
+			}
+			return r
+		}, line)
+		out = append(out, strings.TrimRight(line, " "))
+	}
+	return out
+}

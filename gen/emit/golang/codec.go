@@ -1,8 +1,6 @@
 package golang
 
 import (
-	"strings"
-
 	"github.com/dave/jennifer/jen"
 
 	"github.com/canonic-data/canonic/gen/model"
@@ -158,20 +156,10 @@ func readRowBinaryValue(t model.Type) jen.Code {
 }
 
 // commentLines renders free text (a mapping description) as // comment
-// lines. Every line is emitted verbatim behind "// " after control
-// characters are replaced, so no text can end the comment early; a byte
-// order mark is replaced too, because Go rejects one anywhere but at the
-// start of a file, even inside a comment.
+// lines made safe by model.CommentLines.
 func commentLines(text string) []jen.Code {
 	var out []jen.Code
-	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
-		line = strings.Map(func(r rune) rune {
-			if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || r == '\u0085' || r == '\uFEFF' {
-				return ' '
-			}
-			return r
-		}, line)
-		line = strings.TrimRight(line, " ")
+	for _, line := range model.CommentLines(text) {
 		if line == "" {
 			out = append(out, jen.Comment("//"))
 			continue

@@ -1,20 +1,11 @@
 package sqlddl
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/canonic-data/canonic/gen/model"
 )
-
-func TestCommentLines(t *testing.T) {
-	got := commentLines("  first\nsecond\twith tab \r\n\nNUL\x00 LS\u2028 end  \n")
-	want := []string{"first", "second with tab", "", "NUL  LS  end"}
-	if !slices.Equal(got, want) {
-		t.Errorf("commentLines = %q, want %q", got, want)
-	}
-}
 
 // TestFileLayout builds a table by hand: columns aligned, a long type
 // not widening the others, PARTITION BY only when set, the target named.
