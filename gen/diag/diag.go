@@ -86,7 +86,7 @@ func Suggest(name string, candidates []string) string {
 	best, bestDist := "", -1
 	lname := strings.ToLower(name)
 	for _, c := range candidates {
-		d := levenshtein(lname, strings.ToLower(c))
+		d := EditDistance(lname, strings.ToLower(c))
 		if bestDist < 0 || d < bestDist || (d == bestDist && c < best) {
 			best, bestDist = c, d
 		}
@@ -101,8 +101,13 @@ func Suggest(name string, candidates []string) string {
 	return best
 }
 
-func levenshtein(a, b string) int {
+// EditDistance is the optimal string alignment distance between a and b:
+// insertions, deletions, substitutions and adjacent transpositions, so a
+// swapped pair of letters ("stauts") counts as one edit.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
+	// Three rolling rows: two back (for transpositions), previous, current.
+	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -116,8 +121,11 @@ func levenshtein(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
 }

@@ -3,6 +3,8 @@ package sourcespec
 import (
 	"sort"
 	"strings"
+
+	"github.com/canonic-data/canonic/gen/diag"
 )
 
 // closeMatches returns the candidates close enough to word to suggest,
@@ -20,7 +22,7 @@ func closeMatches(word string, candidates []string) []string {
 		if c == word {
 			continue
 		}
-		d := editDistance(lw, strings.ToLower(c))
+		d := diag.EditDistance(lw, strings.ToLower(c))
 		if d <= limit {
 			out = append(out, scored{c, d})
 		}
@@ -60,32 +62,4 @@ func maxDistance(word string) int {
 		return 2
 	}
 	return 3
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and adjacent transpositions.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	// Three rolling rows: two back (for transpositions), previous, current.
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

@@ -326,21 +326,7 @@ func TestResolveFixture(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		d    int
-	}{
-		{"", "", 0}, {"", "abc", 3}, {"abc", "abc", 0}, {"stauts", "status", 1}, {"intialdescription", "initialdescription", 1},
-		{"kitten", "sitting", 3}, {"ca", "abc", 3}, {"naïve", "naive", 1},
-	} {
-		if got := editDistance(c.a, c.b); got != c.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
-		}
-		if got := editDistance(c.b, c.a); got != c.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.b, c.a, got, c.d)
-		}
-	}
+func TestCloseMatches(t *testing.T) {
 	if got := closeMatches("id", []string{"ID", "ip", "idx"}); !reflect.DeepEqual(got, []string{"ID"}) {
 		t.Errorf("closeMatches(id) = %q, want only the case-insensitive match", got)
 	}
