@@ -310,14 +310,20 @@ func (l *loader[R]) pendingMigrations(ctx context.Context) ([]table.Migration, e
 		}
 		applied = map[string]bool{} // no state table yet
 	}
-	var pending []table.Migration
-	for i, m := range l.tbl.Migrations {
+	return pending(l.tbl.Migrations, applied), nil
+}
+
+// pending lists the migrations not in applied; with nothing applied at all,
+// the first (the table as first generated) counts as applied.
+func pending(migrations []table.Migration, applied map[string]bool) []table.Migration {
+	var out []table.Migration
+	for i, m := range migrations {
 		if applied[m.Name] || (i == 0 && len(applied) == 0) {
 			continue
 		}
-		pending = append(pending, m)
+		out = append(out, m)
 	}
-	return pending, nil
+	return out
 }
 
 // migrate applies pending migrations when --migrate says so, or refuses
@@ -327,14 +333,14 @@ func (l *loader[R]) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pending := pending(l.tbl.Migrations, applied)
 	if len(applied) == 0 && len(l.tbl.Migrations) > 0 {
 		if err := warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "baseline", []string{l.tbl.Migrations[0].Name}, l.opts.Now().UTC()); err != nil {
 			return err
 		}
 	}
-	pending, err := l.pendingMigrations(ctx)
-	if err != nil || len(pending) == 0 {
-		return err
+	if len(pending) == 0 {
+		return nil
 	}
 	if !l.opts.Migrate {
 		return fmt.Errorf("%s.%s has %d pending migration(s): %s; review them in generated/%s/%s/migrations and rerun with --migrate",
