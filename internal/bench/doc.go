@@ -98,7 +98,8 @@
 // CANONIC_BENCH_MEM_ENGINE=server loads into the test ClickHouse server
 // instead (the loader's own memory, without chDB's).
 // BenchmarkMemoryKeyState (same switch) measures the live heap of the
-// per-key state a load keeps (current versions and seen keys).
+// per-key state a load keeps (one packed current version per key), and of
+// the layout it replaced.
 //
 // # Generation (BenchmarkGenerate)
 //
