@@ -74,6 +74,9 @@ func applyAndCheck(t *testing.T, tg wt.Target, ddl, file string) {
 	}); err != nil {
 		t.Fatalf("current view: %v", err)
 	}
+	if n != 1 {
+		t.Fatalf("SELECT count() FROM the current view returned %d rows, want 1", n)
+	}
 }
 
 // designColumns is the order of tickets-canonical.md: 35 business columns,
