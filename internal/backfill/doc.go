@@ -20,7 +20,7 @@
 //	                       clickhouse://user:pw@host:9000/default?secure=true; without it, load into
 //	                       embedded ClickHouse (chDB) in --data-dir (default ./data)
 //	--max-rejects N        fail once more than N records are rejected (default 100)
-//	--batch-rows N         rows per INSERT (default 50000)
+//	--batch-rows N         records per batch and rows per INSERT (default 10000)
 //
 // Exit status 0 on success, 1 on failure (one line on stderr saying why),
 // 2 on a usage error. The summary on stdout counts records read, new keys,
@@ -35,7 +35,11 @@
 //
 // The table is a ReplacingMergeTree(updated_at) ordered by (key,
 // effective_start_date): a row rewritten with the same key and start and a
-// later updated_at replaces the earlier one.
+// later updated_at replaces the earlier one. The rules of what to write
+// are pure functions in internal/scd (with a table test per rule); the
+// files of this package orchestrate: prepare.go (create, migrate,
+// preflight), mode.go (mode and cursor), sweep.go (fetching), batch.go
+// (planning a batch), write.go (INSERTs), close.go (closing deleted keys).
 //
 //  1. The database, the table (the generated DDL, run with the tenant
 //     database as the session's database) and the runs state table
@@ -43,15 +47,18 @@
 //     differ from the generated ones in name, order or type is refused: the
 //     difference is printed per column with the ALTER statements that would
 //     fix it. A dry run creates nothing.
-//  2. The current versions (key, start, hash, created_at, updated_at) are
-//     read once.
-//  3. Source records are fetched with forward-only paging: all of them with
+//  2. Source records are fetched with forward-only paging: all of them with
 //     --full or on the first run; those updated after --since; otherwise
 //     those updated after the cursor of this table's last successful run.
 //     A record that does not decode (*table.FieldError) is rejected: counted
 //     and written with its error to <data-dir or working dir>/rejects/
 //     <tenant>-<table>-<run id>.jsonl; more than --max-rejects fails the
 //     run. Several records of one key keep the latest version timestamp.
+//  3. Records are planned in batches of --batch-rows: the current versions
+//     of the batch's keys (key, start, hash, created_at, updated_at) are
+//     read when the batch is planned, through the primary key; nothing is
+//     kept per key between batches, so memory does not grow with the
+//     table.
 //  4. A new key gets a current version (effective_end_date NULL, is_current)
 //     starting at the record's VersionColumn value, or at the run start for
 //     tables without one. A record whose hash equals its key's current
@@ -65,17 +72,21 @@
 //     rewrites; updated_at is the write time, and a rewrite always moves it
 //     past the row's previous updated_at (max(now, previous + 1s)) so that
 //     ReplacingMergeTree keeps the rewrite.
-//  6. With --full, once the whole sweep succeeded, every key current in the
-//     table that the sweep did not return (and that was not rejected) gets
-//     its current version closed at the run start. A partial run (--limit,
-//     --since, a reject without an id, an error) closes nothing.
-//  7. Rows are inserted in batches of --batch-rows; the full old rows of
-//     changed keys are read per batch. The run is recorded in _canonic_runs
-//     only after every insert succeeded, with the cursor for the next run:
-//     the latest version timestamp seen, at most the run start less ten
-//     minutes (records updated during the sweep are read again, at no write
-//     cost). A run that did not read everything since the previous cursor
-//     (--limit, a --since later than it, rejects) keeps the previous cursor.
+//  6. With --full, every key the sweep returned (rejected ones included)
+//     is recorded in the state table _canonic_sweep_keys under the run's
+//     id; once the whole sweep succeeded, every key current in the table
+//     that the sweep did not record gets its current version closed at the
+//     run start (an anti-join in ClickHouse, read in chunks). A partial run
+//     (--limit, --since, a reject without an id, an error) closes nothing.
+//  7. A batch's rows are inserted in INSERTs of at most --batch-rows rows
+//     that never split one key's rows; the stored rows of changed keys are
+//     read per batch. The run is recorded in _canonic_runs only after
+//     every insert succeeded, with the cursor for the next run: the latest
+//     version timestamp seen, at most the run start less ten minutes
+//     (records updated during the sweep are read again, at no write cost).
+//     A run that did not read everything since the previous cursor
+//     (--limit, a --since later than it, rejects) keeps the previous
+//     cursor.
 //
 // Every INSERT is one part, so a crash at any point leaves each key with
 // exactly one current version; the rerun starts from the last recorded

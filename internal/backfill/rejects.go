@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/canonic-data/canonic/internal/table"
 )
@@ -67,6 +68,35 @@ func (r *rejectFile) Close() error {
 	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// reject records a record that did not decode.
+func (l *loader[R]) reject(rec []byte, fe *table.FieldError) error {
+	l.stats.Rejected++
+	if key, err := strconv.ParseInt(fe.RecordID, 10, 64); err == nil {
+		l.batch.swept = append(l.batch.swept, key) // the source still returns the key: a full sweep must not close it
+	} else {
+		l.noIDSeen = true
+	}
+	if len(l.stats.RejectErrors) < sampleKeys {
+		l.stats.RejectErrors = append(l.stats.RejectErrors, fe.Error())
+	}
+	if !l.opts.DryRun {
+		if l.rejects == nil {
+			rf, err := openRejectFile(l.opts.RejectDir, l.opts.Tenant, l.tbl.Name, l.stats.RunID)
+			if err != nil {
+				return err
+			}
+			l.rejects = rf
+		}
+		if err := l.rejects.write(l.stats.RunID, l.tbl.Name, fe, rec); err != nil {
+			return err
+		}
+	}
+	if l.stats.Rejected > int64(l.opts.MaxRejects) {
+		return fmt.Errorf("%d records rejected, more than --max-rejects %d; last: %v", l.stats.Rejected, l.opts.MaxRejects, fe)
 	}
 	return nil
 }

@@ -97,9 +97,6 @@
 // flags and environment: CANONIC_BENCH_MEM_ARGS, CANONIC_BENCH_MEM_ENV;
 // CANONIC_BENCH_MEM_ENGINE=server loads into the test ClickHouse server
 // instead (the loader's own memory, without chDB's).
-// BenchmarkMemoryKeyState (same switch) measures the live heap of the
-// per-key state a load keeps (one packed current version per key), and of
-// the layout it replaced.
 //
 // # Generation (BenchmarkGenerate)
 //

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/canonic-data/canonic/internal/connectwise"
 	"github.com/canonic-data/canonic/internal/cwfake"
-	"github.com/canonic-data/canonic/internal/warehouse"
 	wt "github.com/canonic-data/canonic/internal/warehouse/warehousetest"
 )
 
@@ -260,58 +258,4 @@ func BenchmarkMemory(b *testing.B) {
 			b.ReportMetric(p, "peak-MB-largest")
 		}
 	})
-}
-
-// BenchmarkMemoryKeyState (CANONIC_BENCH_MEM=1 only) measures the live
-// heap of the per-key state a load keeps for n keys: the loader's map of
-// packed warehouse.CurrentVersion values ("state"), next to the layout it
-// replaced ("before": int64 timestamps, the 64-character hex hash, and a
-// second map of seen keys).
-func BenchmarkMemoryKeyState(b *testing.B) {
-	if os.Getenv(EnvMem) != "1" {
-		b.Skipf("set %s=1 to run", EnvMem)
-	}
-	type before struct {
-		Start, CreatedAt, UpdatedAt int64
-		Hash                        string
-		Others                      int32
-	}
-	live := func(build func() any) float64 {
-		var m0, m1 runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&m0)
-		x := build()
-		runtime.GC()
-		runtime.ReadMemStats(&m1)
-		runtime.KeepAlive(x)
-		return float64(m1.HeapAlloc) - float64(m0.HeapAlloc)
-	}
-	hash := strings.Repeat("0123456789abcdef", 4)
-	for _, n := range []int{100_000, 1_000_000} {
-		b.Run(fmt.Sprintf("Keys%d", n), func(b *testing.B) {
-			var state, old float64
-			for range b.N {
-				state = live(func() any {
-					cur := map[int64]warehouse.CurrentVersion{}
-					for i := range n {
-						cur[int64(i)] = warehouse.CurrentVersion{Start: uint32(i), Hash: warehouse.ParseHash(hash), Seen: true, SeenVersion: uint32(i)}
-					}
-					return cur
-				})
-				old = live(func() any {
-					cur := map[int64]before{}
-					seen := map[int64]int64{}
-					for i := range n {
-						cur[int64(i)] = before{Start: int64(i), Hash: strings.Clone(hash)}
-						seen[int64(i)] = int64(i)
-					}
-					return []any{cur, seen}
-				})
-			}
-			b.ReportMetric(state/1e6, "state-MB")
-			b.ReportMetric(state/float64(n), "state-B/key")
-			b.ReportMetric(old/1e6, "before-MB")
-			b.ReportMetric(old/float64(n), "before-B/key")
-		})
-	}
 }

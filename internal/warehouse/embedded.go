@@ -4,14 +4,22 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/canonic-data/canonic/internal/chdb"
 )
 
 // embedded is the chDB engine: ClickHouse in this process.
+//
+// It holds two connections to the engine: conn runs statements and
+// inserts, qconn runs queries, so that the loader reads the next batch's
+// current versions while an INSERT runs (a connection runs one statement
+// at a time).
 type embedded struct {
-	conn *chdb.Conn
-	buf  []byte // reused RowBinary insert buffer
+	conn  *chdb.Conn
+	qconn *chdb.Conn
+	mu    sync.Mutex // guards buf
+	buf   []byte     // reused RowBinary insert buffer
 }
 
 // OpenEmbedded opens (creating if needed) an embedded ClickHouse engine
@@ -26,7 +34,12 @@ func OpenEmbedded(dataDir string) (Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded ClickHouse: %w", err)
 	}
-	return &embedded{conn: conn}, nil
+	qconn, err := chdb.Open(dataDir)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("embedded ClickHouse: %w", err)
+	}
+	return &embedded{conn: conn, qconn: qconn}, nil
 }
 
 func (e *embedded) Kind() string   { return KindEmbedded }
@@ -61,7 +74,7 @@ func (e *embedded) Query(ctx context.Context, query string, fn func(src []byte) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	out, err := e.conn.Query(query, "RowBinary")
+	out, err := e.qconn.Query(query, "RowBinary")
 	if err != nil {
 		return err
 	}
@@ -95,6 +108,8 @@ func (e *embedded) Insert(ctx context.Context, db, tbl string, columns []string,
 		quoted[i] = QuoteIdent(c)
 	}
 	prefix := "INSERT INTO " + qualified(db, tbl) + " (" + strings.Join(quoted, ", ") + ") FORMAT RowBinary"
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	buf := e.buf[:0]
 	for i := range rows.Len() {
 		buf = rows.AppendRowBinary(buf, i)
@@ -106,4 +121,10 @@ func (e *embedded) Insert(ctx context.Context, db, tbl string, columns []string,
 	return e.conn.Insert(prefix, buf)
 }
 
-func (e *embedded) Close() error { return e.conn.Close() }
+func (e *embedded) Close() error {
+	qerr := e.qconn.Close()
+	if err := e.conn.Close(); err != nil {
+		return err
+	}
+	return qerr
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/canonic-data/canonic/internal/rowbinary"
+	"github.com/canonic-data/canonic/internal/scd"
 	"github.com/canonic-data/canonic/internal/table"
 	"github.com/canonic-data/canonic/internal/warehouse"
 	wt "github.com/canonic-data/canonic/internal/warehouse/warehousetest"
@@ -162,13 +163,13 @@ func TestEngines(t *testing.T) {
 			if err != nil || parts < 2 {
 				t.Fatalf("%d active parts (%v), want the rewrite in a part of its own", parts, err)
 			}
-			cur, err := warehouse.Current(ctx, e, db, "tickets", "id")
+			cur, err := warehouse.CurrentOf(ctx, e, db, "tickets", "id", []int64{1, 2, 3})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := map[int64]warehouse.CurrentVersion{
-				1: {Start: uint32(next.EffectiveStartDate.Unix()), CreatedAt: uint32(next.CreatedAt.Unix()), UpdatedAt: uint32(next.UpdatedAt.Unix()), Hash: warehouse.ParseHash(hash1b)},
-				2: {Start: uint32(rows[1].EffectiveStartDate.Unix()), CreatedAt: uint32(rows[1].CreatedAt.Unix()), UpdatedAt: uint32(rows[1].UpdatedAt.Unix()), Hash: warehouse.ParseHash(hash2)},
+			want := map[int64]scd.Current{
+				1: {Start: next.EffectiveStartDate.Unix(), CreatedAt: next.CreatedAt.Unix(), UpdatedAt: next.UpdatedAt.Unix(), Hash: scd.ParseHash(hash1b)},
+				2: {Start: rows[1].EffectiveStartDate.Unix(), CreatedAt: rows[1].CreatedAt.Unix(), UpdatedAt: rows[1].UpdatedAt.Unix(), Hash: scd.ParseHash(hash2)},
 			}
 			if !reflect.DeepEqual(cur, want) {
 				t.Fatalf("Current = %+v, want %+v", cur, want)

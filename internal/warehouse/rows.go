@@ -2,60 +2,18 @@ package warehouse
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/canonic-data/canonic/internal/rowbinary"
+	"github.com/canonic-data/canonic/internal/scd"
 	"github.com/canonic-data/canonic/internal/table"
 )
 
 // fetchChunk bounds the keys of one FetchRows query, keeping its text well
 // under ClickHouse's max_query_size (256 KiB by default).
 const fetchChunk = 5000
-
-// CurrentVersion is what the loader keeps in memory of a key's current
-// version. Times are Unix seconds (DateTime precision), kept small because
-// a large tenant has millions of keys.
-// Hash is the first 128 bits of a record_hash (hex SHA-256): the loader
-// keeps one per current key to tell a changed record from an unchanged
-// one; 128 bits keep a false "unchanged" for one key's two versions at
-// 2^-128 while taking a quarter of the hex text's memory.
-type Hash [16]byte
-
-// ParseHash decodes a record_hash; text that is not 64 hex digits gives a
-// zero Hash, which no computed hash equals (the record is then treated as
-// changed).
-func ParseHash(s string) Hash {
-	var full [32]byte
-	if len(s) != 64 {
-		return Hash{}
-	}
-	if _, err := hex.Decode(full[:], []byte(s)); err != nil {
-		return Hash{}
-	}
-	return Hash(full[:16])
-}
-
-// CurrentVersion is what the loader keeps of a key's current version,
-// packed: at a million keys these entries are most of its memory.
-// Timestamps are Unix seconds (ClickHouse DateTime is 32-bit unsigned).
-type CurrentVersion struct {
-	Start     uint32 // effective_start_date
-	CreatedAt uint32 // created_at
-	UpdatedAt uint32 // updated_at
-	Hash      Hash   // record_hash, its first 128 bits
-	// Others counts further current versions of the key (0 unless an
-	// earlier writer left more than one; Start is then the latest).
-	Others int32
-	// Seen and SeenVersion are the loader's bookkeeping: the source
-	// returned the key in this run, with this version timestamp (kept here
-	// rather than in a second map: one entry per key is the loader's
-	// memory at a million keys).
-	Seen        bool
-	SeenVersion uint32
-}
 
 // EnsureDatabase creates database db if it does not exist.
 func EnsureDatabase(ctx context.Context, e Engine, db string) error {
@@ -84,43 +42,72 @@ func TableExists(ctx context.Context, e Engine, db, tbl string) (bool, error) {
 	return n > 0, err
 }
 
-// Current reads the current versions of db.tbl (FINAL, is_current): per
-// key its effective_start_date, record_hash, created_at and updated_at.
-// It reads only those columns.
-func Current(ctx context.Context, e Engine, db, tbl, keyColumn string) (map[int64]CurrentVersion, error) {
+// CurrentOf reads the current versions (FINAL, is_current) of the given
+// keys of db.tbl: per key its effective_start_date, record_hash,
+// created_at and updated_at, and how many further current versions an
+// earlier writer left (Start is then the latest). Keys with no current
+// version are absent. It reads only those columns, through the primary
+// key, so a batch's lookup costs the same at any table size.
+func CurrentOf(ctx context.Context, e Engine, db, tbl, keyColumn string, keys []int64) (map[int64]scd.Current, error) {
 	for _, n := range []string{db, tbl, keyColumn} {
 		if err := ValidIdent(n); err != nil {
 			return nil, err
 		}
 	}
-	q := "SELECT toInt64(" + QuoteIdent(keyColumn) + "), toDateTime(effective_start_date), record_hash, " +
-		"toDateTime(created_at), toDateTime(updated_at) FROM " + qualified(db, tbl) + " FINAL WHERE is_current"
-	cur := make(map[int64]CurrentVersion)
+	cur := make(map[int64]scd.Current, len(keys))
+	head := "SELECT toInt64(" + QuoteIdent(keyColumn) + "), toDateTime(effective_start_date), record_hash, " +
+		"toDateTime(created_at), toDateTime(updated_at) FROM " + qualified(db, tbl) + " FINAL WHERE is_current AND " +
+		QuoteIdent(keyColumn) + " IN ("
 	var r rowbinary.Reader
-	err := e.Query(ctx, q, func(src []byte) (int, error) {
-		r.Reset(src)
-		key := r.Int64()
-		var v CurrentVersion
-		v.Start = uint32(r.DateTime().Unix())
-		v.Hash = ParseHash(r.String())
-		v.CreatedAt = uint32(r.DateTime().Unix())
-		v.UpdatedAt = uint32(r.DateTime().Unix())
-		if err := r.Err(); err != nil {
-			return 0, err
-		}
-		if old, dup := cur[key]; dup {
-			if old.Start > v.Start {
-				v, old = old, v
+	err := forKeyChunks(keys, head, func(q string) error {
+		return e.Query(ctx, q, func(src []byte) (int, error) {
+			r.Reset(src)
+			key := r.Int64()
+			var v scd.Current
+			v.Start = r.DateTime().Unix()
+			v.Hash = scd.ParseHash(r.String())
+			v.CreatedAt = r.DateTime().Unix()
+			v.UpdatedAt = r.DateTime().Unix()
+			if err := r.Err(); err != nil {
+				return 0, err
 			}
-			v.Others = old.Others + 1
-		}
-		cur[key] = v
-		return r.Offset(), nil
+			if old, dup := cur[key]; dup {
+				if old.Start > v.Start {
+					v, old = old, v
+				}
+				v.Others = old.Others + 1
+			}
+			cur[key] = v
+			return r.Offset(), nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading current versions of %s.%s: %w", db, tbl, err)
 	}
 	return cur, nil
+}
+
+// forKeyChunks runs head + "k1,k2,...)" for chunks of at most fetchChunk
+// keys.
+func forKeyChunks(keys []int64, head string, run func(q string) error) error {
+	var q strings.Builder
+	for len(keys) > 0 {
+		chunk := keys[:min(fetchChunk, len(keys))]
+		keys = keys[len(chunk):]
+		q.Reset()
+		q.WriteString(head)
+		for i, k := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(strconv.FormatInt(k, 10))
+		}
+		q.WriteByte(')')
+		if err := run(q.String()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Insert inserts rows into db.<tbl.Name> as one INSERT naming every column
@@ -170,20 +157,8 @@ func FetchRows[R any](ctx context.Context, e Engine, db string, tbl *table.Table
 	}
 	head := "SELECT " + strings.Join(cols, ", ") + " FROM " + qualified(db, tbl.Name) +
 		" FINAL WHERE is_current AND " + QuoteIdent(tbl.KeyColumn) + " IN ("
-	var q strings.Builder
-	for len(keys) > 0 {
-		chunk := keys[:min(fetchChunk, len(keys))]
-		keys = keys[len(chunk):]
-		q.Reset()
-		q.WriteString(head)
-		for i, k := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(strconv.FormatInt(k, 10))
-		}
-		q.WriteByte(')')
-		err := e.Query(ctx, q.String(), func(src []byte) (int, error) {
+	err := forKeyChunks(keys, head, func(q string) error {
+		return e.Query(ctx, q, func(src []byte) (int, error) {
 			row := new(R)
 			n, err := tbl.ReadRowBinary(src, row)
 			if err != nil {
@@ -191,9 +166,25 @@ func FetchRows[R any](ctx context.Context, e Engine, db string, tbl *table.Table
 			}
 			return n, fn(row)
 		})
-		if err != nil {
-			return fmt.Errorf("reading current rows of %s.%s: %w", db, tbl.Name, err)
-		}
+	})
+	if err != nil {
+		return fmt.Errorf("reading current rows of %s.%s: %w", db, tbl.Name, err)
 	}
 	return nil
+}
+
+// TableEmpty reports whether db.tbl holds no rows.
+func TableEmpty(ctx context.Context, e Engine, db, tbl string) (bool, error) {
+	if err := ValidIdent(db); err != nil {
+		return false, err
+	}
+	if err := ValidIdent(tbl); err != nil {
+		return false, err
+	}
+	rows := 0
+	err := e.Query(ctx, "SELECT 1 FROM "+qualified(db, tbl)+" LIMIT 1", func(src []byte) (int, error) {
+		rows++
+		return 1, nil
+	})
+	return rows == 0, err
 }

@@ -27,7 +27,9 @@ import (
 // Engine is a ClickHouse engine the loader writes to.
 //
 // Implementations are OpenEmbedded (chDB) and OpenServer (clickhouse-go).
-// Methods are safe for use by one goroutine at a time.
+// Methods are safe for concurrent use; Query runs beside a running Insert
+// (the loader reads the next batch's state while the previous one is
+// inserted).
 type Engine interface {
 	// Kind is "embedded" or "server".
 	Kind() string

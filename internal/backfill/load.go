@@ -1,0 +1,223 @@
+package backfill
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+
+	"github.com/canonic-data/canonic/internal/connectwise"
+	"github.com/canonic-data/canonic/internal/table"
+	"github.com/canonic-data/canonic/internal/warehouse"
+)
+
+// Source is the ConnectWise API as the loader uses it; *connectwise.Client
+// implements it.
+type Source interface {
+	Pages(ctx context.Context, endpoint string, q connectwise.Query, fn func(page connectwise.Page) error) error
+	Count(ctx context.Context, endpoint, conditions string) (int, error)
+}
+
+// RangeSource is a Source that can also fetch id ranges in parallel
+// streams (connectwise.Client is one); Options.Streams > 1 needs it.
+type RangeSource interface {
+	Source
+	PagesByIDRange(ctx context.Context, endpoint string, q connectwise.Query, idField string, ranges [][2]int64, streams int, fn func(streamIndex int, page connectwise.Page) error) error
+}
+
+// Options configure one load.
+type Options struct {
+	Database   string    // tenant database (validated)
+	Tenant     string    // tenant name, for the reject file
+	Limit      int       // stop after this many source records; 0 = all
+	Since      time.Time // only records updated after it; zero = resume
+	Full       bool      // complete sweep; close keys the source no longer returns
+	DryRun     bool      // write nothing
+	PageSize   int       // records per source page, 1..1000
+	MaxRejects int       // fail once more records than this are rejected
+	BatchRows  int       // rows per INSERT
+	RejectDir  string    // rejects/ is created under it
+	CountTotal bool      // ask the source for the record count first (for a progress bar)
+	Migrate    bool      // apply pending generated migrations before loading
+	AllFields  bool      // fetch whole records instead of only the mapped fields
+	// Streams > 1 fetches id ranges in that many parallel forward-only
+	// streams (the source must be a RangeSource; ignored with Limit).
+	Streams int
+	Now     func() time.Time // the clock (time.Now when nil)
+}
+
+// Run modes, recorded in the runs table.
+const (
+	ModeInitial     = "initial"     // no previous cursor: every record
+	ModeIncremental = "incremental" // records updated after the last run's cursor
+	ModeSince       = "since"       // records updated after --since
+	ModeFull        = "full"        // every record, closing the missing keys
+	ModeRebaseline  = "rebaseline"  // every record: the hash definition changed since the last run
+)
+
+// Stats counts what a load did.
+type Stats struct {
+	RunID       string
+	Mode        string
+	From        time.Time // the condition's lower bound, zero when none
+	RecordsRead int64     // source records read (rejects and duplicates included)
+	NewKeys     int64     // keys written for the first time
+	Changed     int64     // keys whose current version was replaced
+	Unchanged   int64     // keys whose hash matched their current version
+	Closed      int64     // keys closed because a full sweep no longer returned them
+	Rebaselined int64     // current versions rewritten in place with a new hash definition (no new version)
+	Migrations  []string  // migrations applied before loading
+	Streams     int       // parallel id-range streams the sweep used
+	Rejected    int64     // records that did not decode (see RejectFile)
+	Duplicates  int64     // records collapsed into a later version of the same key
+	Repaired    int64     // extra current versions closed (left by an earlier writer)
+	RowsWritten int64     // rows inserted (0 on a dry run)
+	Cursor      time.Time // cursor recorded for the next run, zero when none
+	RejectFile  string    // path of the reject file, "" when none
+	// RejectErrors holds the first few reject messages.
+	RejectErrors []string
+	Elapsed      time.Duration
+	// Samples holds up to sampleKeys keys per outcome ("new", "changed",
+	// "closed"), for the dry-run report.
+	Samples map[string][]int64
+	// Complete is false when the sweep stopped early (--limit) or could
+	// not know every key (a reject without an id).
+	Complete bool
+}
+
+const sampleKeys = 10
+
+// Observer is told about progress; the CLI draws a bar or logs.
+type Observer interface {
+	// Total is the number of records the sweep expects (-1 when unknown).
+	Total(n int)
+	// Records reports records read so far.
+	Records(read int64)
+	// Batch reports a written (or, on a dry run, evaluated) batch.
+	Batch(s *Stats)
+}
+
+// loader holds one load's state. Nothing in it grows with the number of
+// keys in the table: a batch's current versions are read when the batch
+// is planned, and the keys a --full sweep saw are recorded in ClickHouse
+// (see close.go).
+type loader[R any] struct {
+	tbl  *table.Table[R]
+	eng  warehouse.Engine
+	src  Source
+	opts Options
+	obs  Observer
+	db   string
+
+	runStart time.Time // the run's start, whole seconds: the default version start and the close time
+	began    time.Time // the run's start, for the elapsed time
+	stats    Stats
+	prev     time.Time // cursor of the last succeeded run, zero when none
+	maxSeen  time.Time // latest version timestamp read
+	limited  bool      // the sweep stopped at --limit
+	noIDSeen bool      // a reject had no usable key: the sweep cannot prove a key is gone
+	rejects  *rejectFile
+
+	// emptyAtStart is true when the table had no rows when the run
+	// began: a batch then reads no current versions (only repeats of keys
+	// this run wrote could have one).
+	emptyAtStart bool
+	// prevHashColumns, when not nil, holds the hashed columns of the
+	// definition the current versions were hashed with (it differs from
+	// the table's): this run re-baselines.
+	prevHashColumns map[string]bool
+	// recordDef says to record the table's hash definition after a
+	// complete, successful run.
+	recordDef bool
+
+	batch  batch[R]
+	writer writer[R]
+	swept  sweptKeys
+}
+
+// Load runs one SCD Type 2 load of tbl from src into eng (see the package
+// doc for the rules). On error the returned Stats say how far it got.
+func Load[R any](ctx context.Context, tbl *table.Table[R], eng warehouse.Engine, src Source, opts Options, obs Observer) (Stats, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	began := opts.Now()
+	l := &loader[R]{
+		tbl: tbl, eng: eng, src: src, opts: opts, obs: obs, db: opts.Database,
+		began: began, runStart: began.UTC().Truncate(time.Second),
+	}
+	l.batch.init()
+	l.writer = writer[R]{eng: eng, db: opts.Database, tbl: tbl}
+	l.stats.RunID = newRunID(l.runStart)
+	l.stats.Samples = map[string][]int64{}
+	err := l.run(ctx)
+	if l.rejects != nil {
+		if cerr := l.rejects.Close(); err == nil {
+			err = cerr
+		}
+		l.stats.RejectFile = l.rejects.path
+	}
+	l.stats.Elapsed = opts.Now().Sub(began)
+	return l.stats, err
+}
+
+func newRunID(t time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return t.Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// run is the load: prepare the table, pick the mode, sweep the source
+// through the batches, close what a full sweep did not see, record the run.
+func (l *loader[R]) run(ctx context.Context) (err error) {
+	defer func() {
+		// Never leave an INSERT running behind the caller's back.
+		if werr := l.wait(); err == nil {
+			err = werr
+		}
+	}()
+	if err := l.prepare(ctx); err != nil {
+		return err
+	}
+	cond, err := l.condition(ctx)
+	if err != nil {
+		return err
+	}
+	if err := l.sweep(ctx, cond); err != nil {
+		return err
+	}
+	if l.opts.Full && l.stats.Complete {
+		if err := l.closeMissing(ctx); err != nil {
+			return err
+		}
+	}
+	l.stats.Cursor = l.nextCursor()
+	if l.opts.DryRun {
+		return nil
+	}
+	if l.recordDef && l.stats.Complete && l.stats.Rejected == 0 && (l.opts.Since.IsZero() || l.prevHashColumns == nil) {
+		if err := warehouse.RecordHashDefinition(ctx, l.eng, l.db, l.tbl.Name, l.tbl.HashDefinition, l.tbl.HashColumns, l.opts.Now().UTC()); err != nil {
+			return err
+		}
+	}
+	return warehouse.RecordRun(ctx, l.eng, l.db, warehouse.Run{
+		Table: l.tbl.Name, RunID: l.stats.RunID, StartedAt: l.runStart, FinishedAt: l.opts.Now().UTC(),
+		Mode: l.stats.Mode, Status: warehouse.RunSucceeded, Cursor: l.stats.Cursor,
+		RecordsRead: uint64(l.stats.RecordsRead), NewKeys: uint64(l.stats.NewKeys), Changed: uint64(l.stats.Changed),
+		Unchanged: uint64(l.stats.Unchanged), Closed: uint64(l.stats.Closed), Rejected: uint64(l.stats.Rejected),
+		RowsWritten: uint64(l.stats.RowsWritten),
+	})
+}
+
+// wait waits for the INSERT in flight, if any, and counts its rows.
+func (l *loader[R]) wait() error {
+	n, err := l.writer.wait()
+	l.stats.RowsWritten += n
+	return err
+}
+
+func (l *loader[R]) sample(what string, key int64) {
+	if s := l.stats.Samples[what]; len(s) < sampleKeys {
+		l.stats.Samples[what] = append(s, key)
+	}
+}

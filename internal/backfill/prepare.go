@@ -1,0 +1,165 @@
+package backfill
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/canonic-data/canonic/internal/table"
+	"github.com/canonic-data/canonic/internal/warehouse"
+)
+
+// prepare creates the database and table when missing (not on a dry run),
+// refuses a drifted table and notes whether it holds any rows yet.
+func (l *loader[R]) prepare(ctx context.Context) error {
+	exists, err := warehouse.TableExists(ctx, l.eng, l.db, l.tbl.Name)
+	if err != nil {
+		return err
+	}
+	if !l.opts.DryRun {
+		if err := warehouse.EnsureDatabase(ctx, l.eng, l.db); err != nil {
+			return err
+		}
+		if err := warehouse.EnsureRunsTable(ctx, l.eng, l.db); err != nil {
+			return err
+		}
+		if err := warehouse.EnsureEvolutionTables(ctx, l.eng, l.db); err != nil {
+			return err
+		}
+		if exists {
+			if err := l.migrate(ctx); err != nil {
+				return err
+			}
+		}
+		if err := l.eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
+			return err
+		}
+		if !exists {
+			// Created from the current DDL: every migration is covered.
+			names := make([]string, len(l.tbl.Migrations))
+			for i, m := range l.tbl.Migrations {
+				names[i] = m.Name
+			}
+			if err := warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "baseline", names, l.opts.Now().UTC()); err != nil {
+				return err
+			}
+		}
+	} else if exists {
+		if pending, err := l.pendingMigrations(ctx); err != nil {
+			return err
+		} else if len(pending) > 0 {
+			return fmt.Errorf("%s.%s has %d pending migration(s): %s; a dry run cannot apply them: run with --migrate", l.db, l.tbl.Name, len(pending), migrationNames(pending))
+		}
+	}
+	if !exists && l.opts.DryRun {
+		l.emptyAtStart = true
+		return nil
+	}
+	if err := warehouse.CheckTable(ctx, l.eng, l.db, l.tbl.Name, l.tbl.Columns); err != nil {
+		return err
+	}
+	if l.opts.Full && !l.opts.DryRun {
+		if err := warehouse.EnsureSweepKeysTable(ctx, l.eng, l.db); err != nil {
+			return err
+		}
+	}
+	if !exists {
+		l.emptyAtStart = true
+	} else if l.emptyAtStart, err = warehouse.TableEmpty(ctx, l.eng, l.db, l.tbl.Name); err != nil {
+		return err
+	}
+	return l.hashDefinition(ctx)
+}
+
+// pendingMigrations lists the table's migrations not recorded as applied.
+// A table with no record at all predates migration tracking: it is taken
+// to be at migration 0001 (the table as first generated).
+func (l *loader[R]) pendingMigrations(ctx context.Context) ([]table.Migration, error) {
+	applied, err := warehouse.AppliedMigrations(ctx, l.eng, l.db, l.tbl.Name)
+	if err != nil {
+		if !l.opts.DryRun {
+			return nil, err
+		}
+		applied = map[string]bool{} // no state table yet
+	}
+	return pending(l.tbl.Migrations, applied), nil
+}
+
+// pending lists the migrations not in applied; with nothing applied at all,
+// the first (the table as first generated) counts as applied.
+func pending(migrations []table.Migration, applied map[string]bool) []table.Migration {
+	var out []table.Migration
+	for i, m := range migrations {
+		if applied[m.Name] || (i == 0 && len(applied) == 0) {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// migrate applies pending migrations when --migrate says so, or refuses
+// naming them.
+func (l *loader[R]) migrate(ctx context.Context) error {
+	applied, err := warehouse.AppliedMigrations(ctx, l.eng, l.db, l.tbl.Name)
+	if err != nil {
+		return err
+	}
+	pending := pending(l.tbl.Migrations, applied)
+	if len(applied) == 0 && len(l.tbl.Migrations) > 0 {
+		if err := warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "baseline", []string{l.tbl.Migrations[0].Name}, l.opts.Now().UTC()); err != nil {
+			return err
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	if !l.opts.Migrate {
+		return fmt.Errorf("%s.%s has %d pending migration(s): %s; review them in generated/%s/%s/migrations and rerun with --migrate",
+			l.db, l.tbl.Name, len(pending), migrationNames(pending), l.tbl.Service, l.tbl.Name)
+	}
+	for _, m := range pending {
+		if err := l.eng.ApplyDDL(ctx, l.db, m.SQL); err != nil {
+			return fmt.Errorf("migration %s on %s.%s: %w (earlier statements of it may have run; fix and rerun)", m.Name, l.db, l.tbl.Name, err)
+		}
+		if err := warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "applied", []string{m.Name}, l.opts.Now().UTC()); err != nil {
+			return err
+		}
+		l.stats.Migrations = append(l.stats.Migrations, m.Name)
+	}
+	return nil
+}
+
+func migrationNames(ms []table.Migration) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// hashDefinition compares the recorded hash definition with the table's:
+// when they differ, this run re-baselines (reads every record and rewrites
+// current versions whose only difference is the definition).
+func (l *loader[R]) hashDefinition(ctx context.Context) error {
+	def, cols, ok, err := warehouse.LastHashDefinition(ctx, l.eng, l.db, l.tbl.Name)
+	if err != nil {
+		if l.opts.DryRun {
+			return nil
+		}
+		return err
+	}
+	switch {
+	case !ok:
+		// A new table, or one loaded before definitions were recorded: its
+		// versions carry this binary's definition.
+		l.recordDef = true
+	case def != l.tbl.HashDefinition:
+		l.prevHashColumns = map[string]bool{}
+		for _, c := range cols {
+			l.prevHashColumns[c] = true
+		}
+		l.recordDef = true
+	}
+	return nil
+}

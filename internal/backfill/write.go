@@ -1,0 +1,134 @@
+package backfill
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/canonic-data/canonic/internal/scd"
+	"github.com/canonic-data/canonic/internal/table"
+	"github.com/canonic-data/canonic/internal/warehouse"
+)
+
+// writer runs one INSERT at a time in the background, so the engine
+// inserts a batch while the loader reads and maps the next: both cores
+// work. Each INSERT is one part of its own, so crash safety does not
+// depend on it; the run is recorded only after the last one succeeded.
+type writer[R any] struct {
+	eng warehouse.Engine
+	db  string
+	tbl *table.Table[R]
+
+	inflight chan error // the result of the INSERT running, nil when none
+	rows     int64      // its rows
+	lo, hi   int64      // the range of its keys
+}
+
+// start runs job in the background: it inserts rows rows whose keys lie
+// in [lo, hi]. The caller has waited for the previous job.
+func (w *writer[R]) start(job func() error, rows int64, lo, hi int64) {
+	done := make(chan error, 1)
+	go func() { done <- job() }()
+	w.inflight, w.rows, w.lo, w.hi = done, rows, lo, hi
+}
+
+// wait waits for the INSERT in flight, if any, and returns the rows it
+// wrote.
+func (w *writer[R]) wait() (int64, error) {
+	if w.inflight == nil {
+		return 0, nil
+	}
+	err := <-w.inflight
+	w.inflight = nil
+	if err != nil {
+		return 0, err
+	}
+	return w.rows, nil
+}
+
+// overlaps reports whether the INSERT in flight may hold a version of one
+// of keys. Forward-only paging reads ascending ids, so a batch's keys lie
+// above the previous batch's and the answer is almost always no.
+func (w *writer[R]) overlaps(keys []int64) bool {
+	if w.inflight == nil {
+		return false
+	}
+	for _, k := range keys {
+		if k >= w.lo && k <= w.hi {
+			return true
+		}
+	}
+	return false
+}
+
+// write inserts out, whose rows cuts splits by key, in INSERTs of at most
+// --batch-rows rows that never split a key's rows (a changed key's closed
+// and new versions commit together); swept are keys a --full sweep
+// records after them.
+func (l *loader[R]) write(ctx context.Context, out []R, cuts []int, swept []int64) error {
+	if len(out) == 0 && len(swept) > 0 {
+		if err := l.wait(); err != nil {
+			return err
+		}
+		l.writer.start(func() error { return l.recordSwept(ctx, swept) }, 0, 1, 0)
+	}
+	from := 0
+	for from < len(out) {
+		to := from
+		for _, c := range cuts {
+			if c <= from {
+				continue
+			}
+			if c-from > l.opts.BatchRows && to > from {
+				break
+			}
+			to = c
+		}
+		if err := l.wait(); err != nil {
+			return err
+		}
+		rows, last := out[from:to], to == len(out)
+		lo, hi := keyRange(l.tbl, rows)
+		l.writer.start(func() error {
+			if err := warehouse.Insert(ctx, l.eng, l.db, l.tbl, rows); err != nil {
+				return err
+			}
+			if last {
+				return l.recordSwept(ctx, swept)
+			}
+			return nil
+		}, int64(len(rows)), lo, hi)
+		from = to
+	}
+	return nil
+}
+
+func keyRange[R any](tbl *table.Table[R], rows []R) (lo, hi int64) {
+	for i := range rows {
+		k := tbl.Key(&rows[i])
+		if i == 0 || k < lo {
+			lo = k
+		}
+		if i == 0 || k > hi {
+			hi = k
+		}
+	}
+	return lo, hi
+}
+
+// applySCD sets a row's SCD columns (but its record_hash) to c.
+func applySCD(s *table.SCD, c scd.Columns) {
+	s.EffectiveStartDate = time.Unix(c.Start, 0).UTC()
+	s.EffectiveEndDate = sql.Null[time.Time]{}
+	if c.HasEnd {
+		s.EffectiveEndDate = sql.Null[time.Time]{V: time.Unix(c.End, 0).UTC(), Valid: true}
+	}
+	s.IsCurrent = c.IsCurrent
+	s.CreatedAt = time.Unix(c.CreatedAt, 0).UTC()
+	s.UpdatedAt = time.Unix(c.UpdatedAt, 0).UTC()
+}
+
+// storedOf is what the planner needs of a stored row.
+func storedOf(s *table.SCD) scd.Stored {
+	return scd.Stored{Start: s.EffectiveStartDate.Unix(), CreatedAt: s.CreatedAt.Unix(), UpdatedAt: s.UpdatedAt.Unix()}
+}

@@ -1,0 +1,129 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/canonic-data/canonic/internal/rowbinary"
+)
+
+// SweepKeysTable is the state table in which a sweep that may close keys
+// (--full) records every key it saw, per run. Closing the keys the sweep
+// did not return is then an anti-join in ClickHouse, so a loader holds no
+// per-key state however large the table, and a sweep spread over several
+// processes (a resumed run) closes by its run id at the end. A run's keys
+// are one partition, dropped once the run has closed its keys.
+const SweepKeysTable = "_canonic_sweep_keys"
+
+const sweepKeysDDL = `CREATE TABLE IF NOT EXISTS {db}.` + "`" + SweepKeysTable + "`" + ` (
+    run_id String,
+    table_name String,
+    key Int64
+) ENGINE = MergeTree PARTITION BY run_id ORDER BY (table_name, key)`
+
+// EnsureSweepKeysTable creates db's SweepKeysTable if missing.
+func EnsureSweepKeysTable(ctx context.Context, e Engine, db string) error {
+	if err := ValidIdent(db); err != nil {
+		return err
+	}
+	return e.Exec(ctx, replaceDB(sweepKeysDDL, db))
+}
+
+// RecordSweepKeys records keys as seen by run runID of table.
+func RecordSweepKeys(ctx context.Context, e Engine, db, table, runID string, keys []int64) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if err := ValidIdent(db); err != nil {
+		return err
+	}
+	return e.Insert(ctx, db, SweepKeysTable, []string{"run_id", "table_name", "key"}, sweepRows{run: runID, table: table, keys: keys})
+}
+
+// MissingKeys calls fn with the keys of db.tbl that have a current version
+// but that run runID did not record, in ascending order, at most limit
+// keys a call. fn may use the engine: each chunk is read by a query of
+// its own.
+func MissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID string, limit int, fn func(keys []int64) error) error {
+	for _, n := range []string{db, tbl, keyColumn} {
+		if err := ValidIdent(n); err != nil {
+			return err
+		}
+	}
+	key := QuoteIdent(keyColumn)
+	seen := "SELECT key FROM " + qualified(db, SweepKeysTable) + " WHERE run_id = " + QuoteString(runID) +
+		" AND table_name = " + QuoteString(tbl)
+	after := int64(-1 << 63)
+	first := true
+	for {
+		q := "SELECT DISTINCT toInt64(" + key + ") AS k FROM " + qualified(db, tbl) + " FINAL WHERE is_current AND " +
+			key + " NOT IN (" + seen + ")"
+		if !first {
+			q += " AND " + key + " > " + strconv.FormatInt(after, 10)
+		}
+		q += " ORDER BY k LIMIT " + strconv.Itoa(limit)
+		var chunk []int64
+		var r rowbinary.Reader
+		err := e.Query(ctx, q, func(src []byte) (int, error) {
+			r.Reset(src)
+			chunk = append(chunk, r.Int64())
+			return r.Offset(), r.Err()
+		})
+		if err != nil {
+			return fmt.Errorf("finding keys of %s.%s the sweep did not return: %w", db, tbl, err)
+		}
+		if len(chunk) == 0 {
+			return nil
+		}
+		if err := fn(chunk); err != nil {
+			return err
+		}
+		if len(chunk) < limit {
+			return nil
+		}
+		after, first = chunk[len(chunk)-1], false
+	}
+}
+
+// DropSweepKeys removes what run runID recorded.
+func DropSweepKeys(ctx context.Context, e Engine, db, runID string) error {
+	if err := ValidIdent(db); err != nil {
+		return err
+	}
+	return e.Exec(ctx, "ALTER TABLE "+qualified(db, SweepKeysTable)+" DROP PARTITION "+QuoteString(runID))
+}
+
+// CurrentKeys calls fn with every key of db.tbl that has a current
+// version, in no particular order (for a dry run, which records nothing).
+func CurrentKeys(ctx context.Context, e Engine, db, tbl, keyColumn string, fn func(key int64)) error {
+	for _, n := range []string{db, tbl, keyColumn} {
+		if err := ValidIdent(n); err != nil {
+			return err
+		}
+	}
+	var r rowbinary.Reader
+	return e.Query(ctx, "SELECT DISTINCT toInt64("+QuoteIdent(keyColumn)+") FROM "+qualified(db, tbl)+" FINAL WHERE is_current",
+		func(src []byte) (int, error) {
+			r.Reset(src)
+			fn(r.Int64())
+			return r.Offset(), r.Err()
+		})
+}
+
+type sweepRows struct {
+	run, table string
+	keys       []int64
+}
+
+func (x sweepRows) Len() int { return len(x.keys) }
+
+func (x sweepRows) AppendRowBinary(dst []byte, i int) []byte {
+	dst = rowbinary.AppendString(dst, x.run)
+	dst = rowbinary.AppendString(dst, x.table)
+	return rowbinary.AppendInt64(dst, x.keys[i])
+}
+
+func (x sweepRows) AppendValues(dst []any, i int) []any {
+	return append(dst, x.run, x.table, x.keys[i])
+}
