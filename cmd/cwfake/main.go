@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		tickets  = fs.Int("tickets", cwfake.DefaultTickets, "number of tickets to generate")
 		related  = fs.Bool("related", true, "also serve companies, contacts, members, boards, projects and time entries related to the tickets")
 		verbose  = fs.Bool("verbose", false, "log every API request to stderr")
+		cacheMB  = fs.Int("render-cache-mb", cwfake.DefaultRenderCacheBytes>>20, "keep up to `MB` of rendered records (benchmarks size it to hold every record served)")
 	)
 	fs.StringVar(&cfg.BasePath, "base-path", cwfake.DefaultBasePath, "API base path")
 	fs.StringVar(&cfg.CompanyID, "company", cwfake.DefaultCompanyID, "accepted company id")
@@ -94,6 +95,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else {
 		cfg.Store = cwfake.NewStore(*seed, *tickets)
 	}
+	if *cacheMB < 1 {
+		return fmt.Errorf("--render-cache-mb %d must be at least 1", *cacheMB)
+	}
+	cfg.Store.SetRenderCacheBytes(*cacheMB << 20)
 	srv := cwfake.New(cfg)
 
 	ln, err := net.Listen("tcp", *addr)

@@ -3,6 +3,8 @@ package bench
 import (
 	"bufio"
 	"context"
+	"fmt"
+	"math"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -23,20 +25,30 @@ import (
 
 func TestMain(m *testing.M) { wt.Main(m) }
 
-// EnvN overrides the number of tickets of the end-to-end benchmark.
+// EnvN overrides the numbers of tickets of the end-to-end benchmark: a
+// comma-separated list ("100000,1000000"), run side by side in one run.
 const EnvN = "CANONIC_BENCH_N"
 
 const defaultN = 20_000
 
-func benchN(tb testing.TB) int {
-	if v := os.Getenv(EnvN); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			tb.Fatalf("%s=%q: want a positive number", EnvN, v)
-		}
-		return n
+// fullMemoryMax is the largest size at which the fixture also keeps whole
+// records in memory (BackfillMemory): at 1M tickets they take gigabytes.
+const fullMemoryMax = 100_000
+
+func benchSizes(tb testing.TB) []int {
+	v := os.Getenv(EnvN)
+	if v == "" {
+		return []int{defaultN}
 	}
-	return defaultN
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			tb.Fatalf("%s=%q: want comma-separated positive numbers", EnvN, v)
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // loadFixture is N tickets served three ways: by a cwfake server on
@@ -45,35 +57,45 @@ func benchN(tb testing.TB) int {
 type loadFixture struct {
 	n       int
 	client  *connectwise.Client
-	memory  *MemorySource
+	memory  *MemorySource // whole records; nil above fullMemoryMax
 	partial *MemorySource // pages with fields = the mapping's source paths
 	file    string        // JSONEachRow, one record per line
 	ingest  string        // the INSERT ... SELECT of the engine's ingest, with DB in place of the database
 	cleanup func()
 }
 
+// The fixture of one size at a time: a 1M-ticket fixture holds
+// gigabytes, so a new size releases the previous one.
 var (
-	loadOnce sync.Once
-	loadFx   loadFixture
-	loadErr  error
+	loadMu sync.Mutex
+	loadFx *loadFixture
 )
 
-func getLoadFixture(tb testing.TB) *loadFixture {
+func getLoadFixture(tb testing.TB, n int) *loadFixture {
 	tb.Helper()
-	n := benchN(tb)
-	loadOnce.Do(func() { loadErr = buildLoadFixture(&loadFx, n) })
-	if loadErr != nil {
-		tb.Fatal(loadErr)
+	loadMu.Lock()
+	defer loadMu.Unlock()
+	if loadFx != nil && loadFx.n == n {
+		return loadFx
 	}
-	if loadFx.n != n {
-		tb.Fatalf("fixture has %d tickets, want %d", loadFx.n, n)
+	if loadFx != nil {
+		loadFx.cleanup()
+		loadFx = nil
 	}
-	return &loadFx
+	fx := &loadFixture{}
+	if err := buildLoadFixture(fx, n); err != nil {
+		tb.Fatal(err)
+	}
+	loadFx = fx
+	return fx
 }
 
 func buildLoadFixture(fx *loadFixture, n int) error {
 	fx.n = n
 	store := cwfake.NewStore(1, n)
+	// Hold every rendered record: after the warming sweep below no page is
+	// rendered again, whatever the size.
+	store.SetRenderCacheBytes(math.MaxInt)
 	srv := httptest.NewServer(cwfake.New(cwfake.Config{Store: store}))
 	client, err := connectwise.New(connectwise.Config{
 		BaseURL: srv.URL + cwfake.DefaultBasePath + "/", Company: cwfake.DefaultCompanyID,
@@ -93,7 +115,6 @@ func buildLoadFixture(fx *loadFixture, n int) error {
 		srv.Close()
 		return err
 	}
-	fx.memory = NewMemorySource(store, connectwise.MaxPageSize)
 	g, err := NewGeneric[tickets.Row](filepath.Join("..", "..", tickets.Table.Mapping))
 	if err != nil {
 		return err
@@ -103,6 +124,9 @@ func buildLoadFixture(fx *loadFixture, n int) error {
 		return err
 	}
 	fx.partial = NewMemorySourcePages(pages)
+	if n <= fullMemoryMax {
+		fx.memory = NewMemorySource(store, connectwise.MaxPageSize)
+	}
 	dir, err := os.MkdirTemp("", "canonic-bench-")
 	if err != nil {
 		return err
@@ -114,7 +138,7 @@ func buildLoadFixture(fx *loadFixture, n int) error {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	for _, p := range fx.memory.pages {
+	for _, p := range fx.partial.pages {
 		err := connectwise.SplitRecords(p, func(rec []byte) error {
 			w.Write(rec)
 			return w.WriteByte('\n')
@@ -230,7 +254,7 @@ func queryInt64(tb testing.TB, tg wt.Target, q string) int64 {
 // record hash included), so that the two do the same work.
 func TestEngineIngestMatches(t *testing.T) {
 	tg := wt.Embedded(t)
-	fx := getLoadFixture(t)
+	fx := getLoadFixture(t, defaultN)
 	a, b := wt.Database(t)+"_backfill", wt.Database(t)+"_engine"
 	defer dropDB(tg, a)
 	defer dropDB(tg, b)
@@ -261,8 +285,12 @@ func TestEngineIngestMatches(t *testing.T) {
 	}
 }
 
-// BenchmarkEndToEnd loads N tickets (CANONIC_BENCH_N, default 20000) into
-// an empty embedded database; one op = one load.
+// BenchmarkEndToEnd loads N tickets into an empty embedded database, for
+// each N of CANONIC_BENCH_N (default 20000; `make bench`: 100000 and
+// 1000000, side by side in one run, as Tickets<N>/...); one op = one load.
+// The cwfake server holds every record it renders (its render cache is
+// sized for the run) and is warmed by one sweep, so no page is rendered
+// during a timed load.
 //
 //   - BackfillHTTP: backfill.Load from a cwfake server on loopback (HTTP,
 //     JSON rendering by the server, the ConnectWise client); after each op,
@@ -280,13 +308,22 @@ func TestEngineIngestMatches(t *testing.T) {
 //     rows written). The in-memory source ignores conditions, so only the
 //     HTTP figure of the incremental rerun means anything.
 func BenchmarkEndToEnd(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("Tickets%d", n), func(b *testing.B) { endToEnd(b, n) })
+	}
+}
+
+func endToEnd(b *testing.B, n int) {
 	tg := wt.Embedded(b)
-	fx := getLoadFixture(b)
+	fx := getLoadFixture(b, n)
 	ctx := context.Background()
 	rate := map[string]float64{}
 	rerun := map[string]float64{}
 	incremental := map[string]float64{}
 	backfillRun := func(name string, src backfill.Source) {
+		if src == nil || src == backfill.Source((*MemorySource)(nil)) {
+			return // whole records are not kept at this size
+		}
 		b.Run(name, func(b *testing.B) {
 			var first, again, incr, fetchFirst, fetchAgain time.Duration
 			var engFirst, engAgain timedEngine // sums of the engine's calls

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/canonic-data/canonic/generated/connectwise/tickets"
 	"github.com/canonic-data/canonic/internal/connectwise"
 	"github.com/canonic-data/canonic/internal/cwfake"
+	"github.com/canonic-data/canonic/internal/warehouse"
 	wt "github.com/canonic-data/canonic/internal/warehouse/warehousetest"
 )
 
@@ -66,7 +69,8 @@ func startCWFake(tb testing.TB, bin, dir string, n int) (string, func()) {
 	tb.Helper()
 	portFile := filepath.Join(dir, fmt.Sprintf("cwfake-%d.addr", n))
 	os.Remove(portFile)
-	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--port-file", portFile, "--seed", "1", "--tickets", strconv.Itoa(n))
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--port-file", portFile, "--seed", "1", "--tickets", strconv.Itoa(n),
+		"--related=false", "--render-cache-mb", "16384")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -197,12 +201,23 @@ func vmHWM(pid int) float64 {
 }
 
 // BenchmarkMemory (CANONIC_BENCH_MEM=1 only) builds
-// cmd/backfill-connectwise-tickets and cmd/cwfake, and for each size of
-// CANONIC_BENCH_MEM_SIZES (default 1000, 100000, 1000000) serves that many
-// tickets with cwfake and runs a first load into an empty embedded
-// database, reporting the backfill process's peak RSS (ru_maxrss).
-// Ratios: x_peak_largest_over_100k (target <= 1.5 for 1M) and the peak of
-// the largest size (target < 300 MB).
+// cmd/backfill-connectwise-tickets and cmd/cwfake, and for each engine
+// (CANONIC_BENCH_MEM_ENGINE: "server", "embedded" or, by default, both)
+// and each size of CANONIC_BENCH_MEM_SIZES (default 1000, 100000,
+// 1000000) serves that many tickets with cwfake (its render cache sized to
+// hold them all) and runs a first load in a subprocess, reporting its peak
+// RSS (ru_maxrss).
+//
+// The server engine's figure is the loader's own memory. The embedded
+// engine runs ClickHouse in the loader's process, so its figure is set
+// against the engine alone: a subprocess that opens chDB on an empty data
+// directory and ingests the same records itself (INSERT ... SELECT FROM
+// file(JSONEachRow), see IngestSQL). loader-over-engine-MB is the
+// difference.
+//
+// Ratios: server x_peak_largest_over_100k (target <= 1.2) and
+// peak-MB-largest (target <= 150); embedded
+// x_loader_over_engine_largest_over_100k (target <= 1.2).
 func BenchmarkMemory(b *testing.B) {
 	if os.Getenv(EnvMem) != "1" {
 		b.Skipf("set %s=1 to run (builds two commands, loads up to 1M tickets)", EnvMem)
@@ -211,51 +226,168 @@ func BenchmarkMemory(b *testing.B) {
 	dir := b.TempDir()
 	backfillBin := buildCommand(b, dir, "backfill-connectwise-tickets")
 	cwfakeBin := buildCommand(b, dir, "cwfake")
-	var dsn string
-	if os.Getenv(EnvMemEngine) == "server" {
-		dsn = wt.Server(b).DSN
+	engines := []string{warehouse.KindServer, warehouse.KindEmbedded}
+	switch e := os.Getenv(EnvMemEngine); e {
+	case "":
+	case warehouse.KindServer, warehouse.KindEmbedded:
+		engines = []string{e}
+	default:
+		b.Fatalf("%s=%q: want server or embedded", EnvMemEngine, e)
 	}
-	peaks := map[int]float64{}
-	for _, n := range sizes {
-		b.Run(fmt.Sprintf("Tickets%d", n), func(b *testing.B) {
-			url, stop := startCWFake(b, cwfakeBin, dir, n)
-			defer stop()
-			var run memRun
-			b.StopTimer()
-			for i := range b.N {
-				dataDir := filepath.Join(dir, fmt.Sprintf("data-%d-%d", n, i))
-				b.StartTimer()
-				if dsn != "" {
-					db := fmt.Sprintf("bench_mem_%d_%d", n, i)
-					run = runBackfill(b, backfillBin, url, dataDir, "--clickhouse", dsn, "--database", db)
-					wt.Server(b).Engine.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
-				} else {
-					run = runBackfill(b, backfillBin, url, dataDir)
+	peaks := map[string]map[int]float64{"engine-alone": {}}
+	for _, engine := range engines {
+		peaks[engine] = map[int]float64{}
+		b.Run(engine, func(b *testing.B) {
+			for _, n := range sizes {
+				b.Run(fmt.Sprintf("Tickets%d", n), func(b *testing.B) {
+					peaks[engine][n] = memoryOfLoad(b, engine, n, dir, backfillBin, cwfakeBin)
+				})
+				if engine == warehouse.KindEmbedded {
+					b.Run(fmt.Sprintf("EngineAlone%d", n), func(b *testing.B) {
+						peaks["engine-alone"][n] = memoryOfEngineAlone(b, n, dir)
+					})
 				}
-				b.StopTimer()
-				os.RemoveAll(dataDir)
 			}
-			if !strings.Contains(run.summary, "rows written") {
-				b.Fatalf("no summary:\n%s", run.summary)
-			}
-			peaks[n] = run.peakMB
-			b.ReportMetric(run.peakMB, "peak-RSS-MB")
-			b.ReportMetric(run.hwmMB, "polled-VmHWM-MB")
-			b.ReportMetric(run.heapMB, "go-heap-peak-MB")
-			b.ReportMetric(run.liveMB, "go-live-max-MB")
-			b.ReportMetric(float64(n)/run.elapsed.Seconds(), "rows/s")
-			b.Logf("%d tickets: peak RSS %.0f MB, %s\n%s", n, run.peakMB, run.elapsed.Round(time.Millisecond), run.summary)
 		})
 	}
 	b.Run("Ratios", func(b *testing.B) {
 		for range b.N {
 		}
 		largest := sizes[len(sizes)-1]
-		if p100k, p := peaks[100_000], peaks[largest]; p100k > 0 && p > 0 && largest != 100_000 {
-			b.ReportMetric(p/p100k, "x_peak_largest_over_100k")
+		if largest == 100_000 {
+			return
 		}
-		if p := peaks[largest]; p > 0 {
-			b.ReportMetric(p, "peak-MB-largest")
+		if p := peaks[warehouse.KindServer]; p[100_000] > 0 && p[largest] > 0 {
+			b.ReportMetric(p[largest]/p[100_000], "x_server_peak_largest_over_100k")
+			b.ReportMetric(p[largest], "server-peak-MB-largest")
+		}
+		e, alone := peaks[warehouse.KindEmbedded], peaks["engine-alone"]
+		if e[100_000] > 0 && e[largest] > 0 && alone[100_000] > 0 && alone[largest] > 0 {
+			small, large := e[100_000]-alone[100_000], e[largest]-alone[largest]
+			b.ReportMetric(small, "embedded-loader-over-engine-MB-100k")
+			b.ReportMetric(large, "embedded-loader-over-engine-MB-largest")
+			if small > 0 {
+				b.ReportMetric(large/small, "x_loader_over_engine_largest_over_100k")
+			}
 		}
 	})
+}
+
+// memoryOfLoad runs one first load of n tickets into engine and returns
+// the loader process's peak RSS in MB.
+func memoryOfLoad(b *testing.B, engine string, n int, dir, backfillBin, cwfakeBin string) float64 {
+	url, stop := startCWFake(b, cwfakeBin, dir, n)
+	defer stop()
+	var run memRun
+	b.StopTimer()
+	for i := range b.N {
+		dataDir := filepath.Join(dir, fmt.Sprintf("data-%s-%d-%d", engine, n, i))
+		b.StartTimer()
+		if engine == warehouse.KindServer {
+			db := fmt.Sprintf("bench_mem_%d_%d", n, i)
+			run = runBackfill(b, backfillBin, url, dataDir, "--clickhouse", wt.Server(b).DSN, "--database", db)
+			wt.Server(b).Engine.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
+		} else {
+			run = runBackfill(b, backfillBin, url, dataDir)
+		}
+		b.StopTimer()
+		os.RemoveAll(dataDir)
+	}
+	if !strings.Contains(run.summary, "rows written") {
+		b.Fatalf("no summary:\n%s", run.summary)
+	}
+	b.ReportMetric(run.peakMB, "peak-RSS-MB")
+	b.ReportMetric(run.hwmMB, "polled-VmHWM-MB")
+	b.ReportMetric(run.heapMB, "go-heap-peak-MB")
+	b.ReportMetric(run.liveMB, "go-live-max-MB")
+	b.ReportMetric(float64(n)/run.elapsed.Seconds(), "rows/s")
+	b.Logf("%s, %d tickets: peak RSS %.0f MB, %s\n%s", engine, n, run.peakMB, run.elapsed.Round(time.Millisecond), run.summary)
+	return run.peakMB
+}
+
+// envEngineAlone makes the test binary the engine-alone process of
+// BenchmarkMemory: "<data dir>|<JSONEachRow file>".
+const envEngineAlone = "CANONIC_BENCH_ENGINE_ALONE"
+
+// memoryOfEngineAlone runs the engine alone on the records of an n-ticket
+// load (the same fields the loader requests) and returns its peak RSS.
+func memoryOfEngineAlone(b *testing.B, n int, dir string) float64 {
+	b.StopTimer()
+	g, err := NewGeneric[tickets.Row](filepath.Join("..", "..", tickets.Table.Mapping))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pages, err := RenderPages(cwfake.NewStore(1, n), connectwise.MaxPageSize, g.SourcePaths())
+	if err != nil {
+		b.Fatal(err)
+	}
+	file := filepath.Join(dir, fmt.Sprintf("alone-%d.jsonl", n))
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	for _, p := range pages {
+		if err := connectwise.SplitRecords(p, func(rec []byte) error {
+			w.Write(rec)
+			return w.WriteByte('\n')
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := errors.Join(w.Flush(), f.Close()); err != nil {
+		b.Fatal(err)
+	}
+	pages = nil
+	defer os.Remove(file)
+	var peak float64
+	for i := range b.N {
+		dataDir := filepath.Join(dir, fmt.Sprintf("alone-%d-%d", n, i))
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestEngineAloneProcess$", "-test.count", "1")
+		cmd.Env = append(os.Environ(), envEngineAlone+"="+dataDir+"|"+file)
+		b.StartTimer()
+		out, err := cmd.CombinedOutput()
+		b.StopTimer()
+		if err != nil || !strings.Contains(string(out), "engine alone ok") {
+			b.Fatalf("engine alone: %v\n%s", err, out)
+		}
+		peak = float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+		os.RemoveAll(dataDir)
+	}
+	b.ReportMetric(peak, "peak-RSS-MB")
+	return peak
+}
+
+// TestEngineAloneProcess is the engine-alone process of BenchmarkMemory
+// (it runs only when the benchmark starts it).
+func TestEngineAloneProcess(t *testing.T) {
+	spec := os.Getenv(envEngineAlone)
+	if spec == "" {
+		t.Skip("run by BenchmarkMemory")
+	}
+	dataDir, file, _ := strings.Cut(spec, "|")
+	g, err := NewGeneric[tickets.Row](filepath.Join("..", "..", tickets.Table.Mapping))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := warehouse.OpenEmbedded(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	ctx := context.Background()
+	if err := warehouse.EnsureDatabase(ctx, eng, "alone"); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.ApplyDDL(ctx, "alone", tickets.Table.DDL); err != nil {
+		t.Fatal(err)
+	}
+	q, err := IngestSQL(g, "alone", tickets.Table.Name, tickets.Table.VersionColumn, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Exec(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("engine alone ok")
 }

@@ -95,6 +95,7 @@ type Store struct {
 	// client; cleared with the query cache, bounded by renderBytes.
 	renders     map[renderKey][]byte
 	renderBytes int
+	renderCap   int // 0: DefaultRenderCacheBytes
 
 	// ticket generation state (reference data, clock, next id).
 	tk *ticketGen
@@ -373,8 +374,20 @@ type renderKey struct {
 	fields  string
 }
 
-// maxRenderBytes bounds the render cache; past it the cache starts over.
-const maxRenderBytes = 256 << 20
+// DefaultRenderCacheBytes bounds the render cache unless
+// SetRenderCacheBytes says otherwise; past the bound the cache starts
+// over.
+const DefaultRenderCacheBytes = 256 << 20
+
+// SetRenderCacheBytes bounds the cache of rendered records at n bytes
+// (0: DefaultRenderCacheBytes). A benchmark sizes it to hold every record
+// it serves, so that after one warming sweep no page is rendered again and
+// the figures measure the client, not the fake's JSON encoding.
+func (s *Store) SetRenderCacheBytes(n int) {
+	s.cacheMu.Lock()
+	s.renderCap = n
+	s.cacheMu.Unlock()
+}
 
 // render returns rec as served JSON (restricted to fields when given),
 // from the cache when this store version rendered it before.
@@ -394,7 +407,11 @@ func (s *Store) render(path string, rec Record, fields []string) ([]byte, error)
 		return nil, err
 	}
 	s.cacheMu.Lock()
-	if s.renders == nil || s.renderBytes+len(b) > maxRenderBytes {
+	limit := s.renderCap
+	if limit <= 0 {
+		limit = DefaultRenderCacheBytes
+	}
+	if s.renders == nil || s.renderBytes+len(b) > limit {
 		s.renders, s.renderBytes = map[renderKey][]byte{}, 0
 	}
 	s.renders[k] = b
