@@ -1,7 +1,7 @@
 // Package writer is the only stage that touches the output tree: it
 // compares the generated files with disk, writes only what changed,
-// prunes stale files the generator owns, and renders drift as a unified
-// diff. A file is owned when it lives under generated/ or cmd/ and starts
+// prunes stale files the generator owns, all or nothing (see Apply), and
+// renders drift as a unified diff. A file is owned when it lives under generated/ or cmd/ and starts
 // with the generator's header.
 package writer
 
@@ -69,44 +69,6 @@ func Plan(root string, out map[string][]byte) ([]Change, error) {
 	}
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	return changes, nil
-}
-
-// Apply writes new and changed files (each through a temporary file and a
-// rename, so a reader never sees half a file) and removes stale ones and
-// the directories they leave empty.
-func Apply(root string, changes []Change) error {
-	for _, c := range changes {
-		full := filepath.Join(root, filepath.FromSlash(c.Path))
-		if c.Kind == "stale" {
-			if err := os.Remove(full); err != nil {
-				return err
-			}
-			removeEmptyParents(root, filepath.Dir(full))
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(full), ".canonic-*")
-		if err != nil {
-			return err
-		}
-		_, werr := tmp.Write(c.New)
-		cerr := tmp.Close()
-		if werr != nil || cerr != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("writing %s: %v", c.Path, firstErr(werr, cerr))
-		}
-		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-			os.Remove(tmp.Name())
-			return err
-		}
-		if err := os.Rename(tmp.Name(), full); err != nil {
-			os.Remove(tmp.Name())
-			return err
-		}
-	}
-	return nil
 }
 
 // Diff renders changes as a unified diff (a/ and b/ prefixes, like git).
@@ -190,28 +152,6 @@ func ownedFiles(root string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-func removeEmptyParents(root, dir string) {
-	for {
-		rel, err := filepath.Rel(root, dir)
-		if err != nil || rel == "." || !strings.Contains(rel, string(filepath.Separator)) {
-			return
-		}
-		if os.Remove(dir) != nil {
-			return
-		}
-		dir = filepath.Dir(dir)
-	}
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 func sortedKeys(m map[string][]byte) []string {
