@@ -1,6 +1,7 @@
 // Package compiler is the pipeline: read the settings, mappings and
 // vendored source specs from a project root, build the model, run the
-// emitters. It reads files but never writes them (see package writer).
+// emitters. It reads files but never writes them (see package writer), and
+// reads only regular files inside the root, within size caps (files.go).
 package compiler
 
 import (
