@@ -33,7 +33,7 @@ func TestLineToFixMatchesDefinition(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	damage := []string{"[", "]", "{", "}", " ", "\t", ":", "- ", "\n", "\"", "'", "&a", "*a", "!", "#", ",", "  ", "\n ", "|", ">"}
 	checked := 0
-	for range 300 {
+	for range 200 {
 		d := append([]byte(nil), base...)
 		for range 1 + r.Intn(2) {
 			p := r.Intn(len(d))
