@@ -37,11 +37,13 @@ type Change struct {
 	New  []byte
 }
 
-// Plan compares out with the tree at root, in path order.
+// Plan compares out with the tree at root, in path order. Where a
+// generated file goes, only a regular file is read: a symlink, device or
+// FIFO there is an error, never followed.
 func Plan(root string, out map[string][]byte) ([]Change, error) {
 	var changes []Change
 	for _, name := range sortedKeys(out) {
-		old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		old, err := readRegular(filepath.Join(root, filepath.FromSlash(name)), name)
 		switch {
 		case os.IsNotExist(err):
 			changes = append(changes, Change{Path: name, Kind: "new", New: out[name]})
@@ -60,7 +62,7 @@ func Plan(root string, out map[string][]byte) ([]Change, error) {
 	}
 	for _, name := range existing {
 		if _, ok := out[name]; !ok {
-			old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+			old, err := readRegular(filepath.Join(root, filepath.FromSlash(name)), name)
 			if err != nil {
 				return nil, err
 			}
@@ -69,6 +71,19 @@ func Plan(root string, out map[string][]byte) ([]Change, error) {
 	}
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	return changes, nil
+}
+
+// readRegular reads the file at full (name in messages) if it is a
+// regular file, without following a symlink in its last element.
+func readRegular(full, name string) ([]byte, error) {
+	info, err := os.Lstat(full)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (a symlink, directory, device or FIFO) where %s writes a generated file: refusing to read or replace it; remove it", name, model.Tool)
+	}
+	return os.ReadFile(full)
 }
 
 // Diff renders changes as a unified diff (a/ and b/ prefixes, like git).
@@ -130,7 +145,9 @@ func ownedFiles(root string) ([]string, error) {
 				}
 				return err
 			}
-			if d.IsDir() || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".sql") || strings.HasSuffix(p, ".json")) {
+			// Only regular files can be the generator's: it never makes
+			// anything else, and a symlink, device or FIFO is not opened.
+			if !d.Type().IsRegular() || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".sql") || strings.HasSuffix(p, ".json")) {
 				return nil
 			}
 			f, err := os.Open(p)
