@@ -8,6 +8,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+
+	"github.com/canonic-data/canonic/gen/diag"
 )
 
 // Caps on the size of a file the compiler reads. Anything larger is
@@ -50,6 +52,9 @@ type fileError struct {
 }
 
 func (e *fileError) Error() string { return e.Rel + " " + e.Reason }
+
+// Is makes every fileError a problem of the user's tree (exit 2).
+func (e *fileError) Is(target error) bool { return target == diag.ErrBadInput }
 
 // Unwrap makes a missing file errors.Is fs.ErrNotExist.
 func (e *fileError) Unwrap() error {
@@ -147,7 +152,11 @@ func (t *projectTree) leaves(name string) bool {
 }
 
 func tooLarge(rel, what string, limit int64) error {
-	return refuse(rel, "is larger than %d MiB, the cap on %s: the compiler does not read it; split or trim it", limit>>20, what)
+	size := fmt.Sprintf("%d bytes", limit)
+	if limit >= 1<<20 && limit%(1<<20) == 0 {
+		size = fmt.Sprintf("%d MiB", limit>>20)
+	}
+	return refuse(rel, "is larger than %s, the cap on %s: the compiler does not read it; split or trim it", size, what)
 }
 
 // kindOf names a file mode that is not a regular file.
