@@ -1,6 +1,7 @@
 // Package compiler is the pipeline: read the settings, mappings and
 // vendored source specs from a project root, build the model, run the
-// emitters. It reads files but never writes them (see package writer).
+// emitters. It reads files but never writes them (see package writer), and
+// reads only regular files inside the root, within size caps (files.go).
 package compiler
 
 import (
@@ -9,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -41,16 +41,20 @@ type Options struct {
 // Compile reads the project at root and returns the generated tree. A
 // problem in the user's files is a diag.List (errors.Is ErrBadInput).
 func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
+	tree, err := openTree(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: project root: %v", diag.ErrBadInput, err)
+	}
+	defer tree.Close()
 	module := opts.Module
-	var err error
 	if module == "" {
-		if module, err = goModule(root); err != nil {
+		if module, err = goModule(tree); err != nil {
 			return nil, nil, err
 		}
 	}
-	settingsData, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(SettingsFile)))
+	settingsData, err := tree.read(SettingsFile, MaxMappingBytes, "settings files")
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s: %v (every project has one; see README.md)", diag.ErrBadInput, SettingsFile, err)
+		return nil, nil, fmt.Errorf("%w: %v (every project has one; see README.md)", diag.ErrBadInput, err)
 	}
 	settings, errs := mapping.ParseProject(SettingsFile, settingsData)
 	if err := errs.Err(); err != nil {
@@ -77,8 +81,16 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 		if !s.Spec.Set {
 			continue
 		}
+		if isAbsolute(s.Spec.Value) {
+			problems.Add(s.Spec.Pos, "source spec for %s: %q is an absolute path: write it relative to mappings/ (e.g. sources/%s.json)", s.Service.Value, s.Spec.Value, s.Service.Value)
+			continue
+		}
 		rel := path.Join("mappings", s.Spec.Value)
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if !filepath.IsLocal(filepath.FromSlash(rel)) {
+			problems.Add(s.Spec.Pos, "source spec for %s: %q leads outside the project root: the compiler reads only files inside the project; vendor the spec under mappings/ with canonic import-spec", s.Service.Value, s.Spec.Value)
+			continue
+		}
+		data, err := tree.read(rel, MaxSpecBytes, "source specs")
 		if errors.Is(err, fs.ErrNotExist) {
 			problems.Add(s.Spec.Pos, "source spec for %s: %s does not exist: fix the path (relative to mappings/) or vendor the spec with canonic import-spec", s.Service.Value, rel)
 			continue
@@ -105,7 +117,12 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 	}
 	var files []*mapping.File
 	for _, rel := range paths {
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		data, err := tree.read(rel, MaxMappingBytes, "mapping files")
+		var refused *fileError
+		if errors.As(err, &refused) {
+			problems.Add(diag.Pos{File: rel}, "not read: the file %s", refused.Reason)
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -139,7 +156,7 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 	}
 	histories := emit.Histories{}
 	if !opts.IgnoreHistory {
-		if histories, err = readHistories(root, p); err != nil {
+		if histories, err = readHistories(tree, p); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -152,34 +169,34 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 
 // readHistories reads each table's committed schema snapshot and
 // migrations: the previous state migrations are derived from.
-func readHistories(root string, p *model.Project) (emit.Histories, error) {
+func readHistories(tree *projectTree, p *model.Project) (emit.Histories, error) {
 	hs := emit.Histories{}
 	for _, t := range p.Tables {
-		dir := filepath.Join(root, filepath.FromSlash(t.Dir))
 		var h evolve.History
-		data, err := os.ReadFile(filepath.Join(dir, evolve.SnapshotFile))
+		data, err := tree.read(t.Dir+"/"+evolve.SnapshotFile, MaxSpecBytes, "generated files")
 		switch {
 		case err == nil:
 			h.Snapshot = data
 		case !errors.Is(err, fs.ErrNotExist):
 			return nil, err
 		}
-		entries, err := os.ReadDir(filepath.Join(dir, evolve.MigrationsDir))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		dir := t.Dir + "/" + evolve.MigrationsDir
+		names, err := tree.readDir(dir)
+		if err != nil {
 			return nil, err
 		}
-		for _, e := range entries {
-			if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
+		for _, name := range names {
+			if !strings.HasSuffix(name, ".sql") {
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(dir, evolve.MigrationsDir, e.Name()))
+			data, err := tree.read(dir+"/"+name, MaxSpecBytes, "generated files")
 			if err != nil {
 				return nil, err
 			}
 			if h.Migrations == nil {
 				h.Migrations = map[string][]byte{}
 			}
-			h.Migrations[e.Name()] = data
+			h.Migrations[name] = data
 		}
 		hs[t.Dir] = h
 	}
@@ -219,8 +236,8 @@ func mappingFiles(root string) (paths, stray []string, err error) {
 }
 
 // goModule reads the module path from root/go.mod.
-func goModule(root string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+func goModule(tree *projectTree) (string, error) {
+	data, err := tree.read("go.mod", MaxMappingBytes, "settings files")
 	if err != nil {
 		return "", fmt.Errorf("%w: %v: run from the project root or pass --root", diag.ErrBadInput, err)
 	}

@@ -35,6 +35,10 @@ func Project(p *model.Project, histories Histories) (Output, error) {
 			return nil, err
 		}
 		sqlName := sqlddl.FileName(t)
+		if err := checkStatementSizes(t, t.Dir+"/"+sqlName, ddl); err != nil {
+			errs = joinErr(errs, err)
+			continue
+		}
 		if err := out.add(t.Dir+"/"+sqlName, ddl); err != nil {
 			return nil, err
 		}
@@ -42,6 +46,13 @@ func Project(p *model.Project, histories Histories) (Output, error) {
 		if err != nil {
 			errs = joinErr(errs, err)
 			continue
+		}
+		if hist.New != "" {
+			name := evolve.MigrationsDir + "/" + hist.New
+			if err := checkStatementSizes(t, t.Dir+"/"+name, hist.Files[name]); err != nil {
+				errs = joinErr(errs, err)
+				continue
+			}
 		}
 		for name, data := range hist.Files {
 			if err := out.add(t.Dir+"/"+name, data); err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -178,97 +177,6 @@ func (w *walker) document(data []byte) *yaml.Node {
 		return nil
 	}
 	return doc.Content[0]
-}
-
-var (
-	yamlLine      = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	unknownAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
-)
-
-// yamlParserProblems are the problems yaml.v3's parser (as opposed to its
-// scanner) reports. For them yaml.v3 prints a 0-based line, so the
-// 1-based line is one more; the scanner's lines are already 1-based.
-var yamlParserProblems = map[string]bool{
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected key":              true,
-	"did not find expected node content":     true,
-	"did not find expected <document start>": true,
-	"found undefined tag handle":             true,
-	"found incompatible YAML document":       true,
-	"found duplicate %YAML directive":        true,
-	"found duplicate %TAG directive":         true,
-}
-
-// yamlHints say what usually causes a yaml.v3 parser problem.
-var yamlHints = map[string]string{
-	"did not find expected ',' or ']'":    ": the [list] that starts on this line is not closed",
-	"did not find expected ',' or '}'":    ": the {mapping} that starts on this line is not closed",
-	"did not find expected key":           ": check this line's indentation against the keys above it",
-	"did not find expected '-' indicator": ": check this line's indentation against the list items above it",
-}
-
-// syntaxError reports a yaml.v3 parse error. yaml.v3 knows only the line,
-// so the column is 1, except for an unknown anchor, which yaml.v3 reports
-// without a position: the first use of the alias is found in data.
-func (w *walker) syntaxError(err error, data []byte) {
-	msg := err.Error()
-	line := 1
-	col := 1
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		if _, parser := yamlParserProblems[msg]; parser {
-			line++
-		}
-		// yaml.v3 often names the line where the enclosing list, mapping
-		// or scalar starts (or, for the first line, the end of the
-		// file); the first line at which the file stops parsing the same
-		// way is the one to fix.
-		if k := firstFailingLine(data, msg); k > 0 && (k >= line || line > lineCount(data)) {
-			line = k
-		}
-		msg += yamlHints[msg]
-	} else if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
-		msg = fmt.Sprintf("alias *%s refers to no anchor: define &%s on an earlier value, or write the value out", m[1], m[1])
-		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
-			line = bytes.Count(data[:i], []byte("\n")) + 1
-			col = len([]rune(string(data[bytes.LastIndexByte(data[:i], '\n')+1:i]))) + 1
-		}
-	} else if len(msg) > 6 && msg[:6] == "yaml: " {
-		msg = msg[6:]
-	}
-	w.errs.Add(diag.Pos{File: w.path, Line: line, Col: col}, "YAML syntax error: %s", msg)
-}
-
-func lineCount(data []byte) int {
-	n := bytes.Count(data, []byte("\n"))
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		n++
-	}
-	return n
-}
-
-// firstFailingLine returns the smallest k such that the first k lines of
-// data fail to parse with the same problem as the whole file, or 0.
-func firstFailingLine(data []byte, problem string) int {
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	for k := 1; k <= len(lines); k++ {
-		dec := yaml.NewDecoder(bytes.NewReader(bytes.Join(lines[:k], nil)))
-		for {
-			var n yaml.Node
-			err := dec.Decode(&n)
-			if err == nil {
-				continue
-			}
-			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil && m[2] == problem {
-				return k
-			}
-			break
-		}
-	}
-	return 0
 }
 
 // version checks the required format version.

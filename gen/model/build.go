@@ -74,11 +74,12 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_/]*$`)
 func (b *builder) table(f *mapping.File) *Table {
 	before := len(b.errs)
 	t := &Table{
-		Mapping:     f.Path,
-		Service:     f.Service.Value,
-		Name:        f.Table.Value,
-		Description: strings.TrimSpace(f.Description.Value),
-		Endpoint:    f.Source.Endpoint.Value,
+		Mapping:        f.Path,
+		Service:        f.Service.Value,
+		Name:           f.Table.Value,
+		Description:    strings.TrimSpace(f.Description.Value),
+		DescriptionPos: f.Description.Pos,
+		Endpoint:       f.Source.Endpoint.Value,
 	}
 	b.names(f, t)
 	if f.SCD.Type.Set && f.SCD.Type.Value != 2 {
@@ -200,7 +201,7 @@ func init() {
 
 func (b *builder) column(fd *mapping.Field, t *Table, spec *sourcespec.Spec) *Column {
 	before := len(b.errs)
-	c := &Column{Pos: fd.Pos, Name: fd.Name.Value, Description: strings.TrimSpace(fd.Description.Value), Hashed: true}
+	c := &Column{Pos: fd.Pos, Name: fd.Name.Value, Description: strings.TrimSpace(fd.Description.Value), DescriptionPos: fd.Description.Pos, Hashed: true}
 	if !fd.Name.Set {
 		return nil
 	}

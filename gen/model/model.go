@@ -28,8 +28,10 @@ type Table struct {
 	Service     string // "connectwise"
 	Name        string // "tickets"
 	Description string
-	Endpoint    string // "service/tickets"
-	SpecVersion string // source spec version the paths were resolved against
+	// DescriptionPos is where the mapping states Description.
+	DescriptionPos diag.Pos
+	Endpoint       string // "service/tickets"
+	SpecVersion    string // source spec version the paths were resolved against
 
 	GoPackage  string // Go package name: the table name
 	Dir        string // "generated/connectwise/tickets"
@@ -143,7 +145,9 @@ type Column struct {
 	Name        string
 	GoName      string
 	Description string
-	Type        Type
+	// DescriptionPos is where the mapping states Description.
+	DescriptionPos diag.Pos
+	Type           Type
 	// Source is nil for an unmapped column.
 	Source *SourceRef
 	// Convert is the explicit conversion from the source type.

@@ -1,7 +1,7 @@
 // Package writer is the only stage that touches the output tree: it
 // compares the generated files with disk, writes only what changed,
-// prunes stale files the generator owns, and renders drift as a unified
-// diff. A file is owned when it lives under generated/ or cmd/ and starts
+// prunes stale files the generator owns, all or nothing (see Apply), and
+// renders drift as a unified diff. A file is owned when it lives under generated/ or cmd/ and starts
 // with the generator's header.
 package writer
 
@@ -37,11 +37,13 @@ type Change struct {
 	New  []byte
 }
 
-// Plan compares out with the tree at root, in path order.
+// Plan compares out with the tree at root, in path order. Where a
+// generated file goes, only a regular file is read: a symlink, device or
+// FIFO there is an error, never followed.
 func Plan(root string, out map[string][]byte) ([]Change, error) {
 	var changes []Change
 	for _, name := range sortedKeys(out) {
-		old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		old, err := readRegular(filepath.Join(root, filepath.FromSlash(name)), name)
 		switch {
 		case os.IsNotExist(err):
 			changes = append(changes, Change{Path: name, Kind: "new", New: out[name]})
@@ -60,7 +62,7 @@ func Plan(root string, out map[string][]byte) ([]Change, error) {
 	}
 	for _, name := range existing {
 		if _, ok := out[name]; !ok {
-			old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+			old, err := readRegular(filepath.Join(root, filepath.FromSlash(name)), name)
 			if err != nil {
 				return nil, err
 			}
@@ -71,42 +73,17 @@ func Plan(root string, out map[string][]byte) ([]Change, error) {
 	return changes, nil
 }
 
-// Apply writes new and changed files (each through a temporary file and a
-// rename, so a reader never sees half a file) and removes stale ones and
-// the directories they leave empty.
-func Apply(root string, changes []Change) error {
-	for _, c := range changes {
-		full := filepath.Join(root, filepath.FromSlash(c.Path))
-		if c.Kind == "stale" {
-			if err := os.Remove(full); err != nil {
-				return err
-			}
-			removeEmptyParents(root, filepath.Dir(full))
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(full), ".canonic-*")
-		if err != nil {
-			return err
-		}
-		_, werr := tmp.Write(c.New)
-		cerr := tmp.Close()
-		if werr != nil || cerr != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("writing %s: %v", c.Path, firstErr(werr, cerr))
-		}
-		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-			os.Remove(tmp.Name())
-			return err
-		}
-		if err := os.Rename(tmp.Name(), full); err != nil {
-			os.Remove(tmp.Name())
-			return err
-		}
+// readRegular reads the file at full (name in messages) if it is a
+// regular file, without following a symlink in its last element.
+func readRegular(full, name string) ([]byte, error) {
+	info, err := os.Lstat(full)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (a symlink, directory, device or FIFO) where %s writes a generated file: refusing to read or replace it; remove it", name, model.Tool)
+	}
+	return os.ReadFile(full)
 }
 
 // Diff renders changes as a unified diff (a/ and b/ prefixes, like git).
@@ -168,7 +145,9 @@ func ownedFiles(root string) ([]string, error) {
 				}
 				return err
 			}
-			if d.IsDir() || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".sql") || strings.HasSuffix(p, ".json")) {
+			// Only regular files can be the generator's: it never makes
+			// anything else, and a symlink, device or FIFO is not opened.
+			if !d.Type().IsRegular() || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".sql") || strings.HasSuffix(p, ".json")) {
 				return nil
 			}
 			f, err := os.Open(p)
@@ -190,28 +169,6 @@ func ownedFiles(root string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-func removeEmptyParents(root, dir string) {
-	for {
-		rel, err := filepath.Rel(root, dir)
-		if err != nil || rel == "." || !strings.Contains(rel, string(filepath.Separator)) {
-			return
-		}
-		if os.Remove(dir) != nil {
-			return
-		}
-		dir = filepath.Dir(dir)
-	}
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 func sortedKeys(m map[string][]byte) []string {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -229,5 +230,44 @@ differs: generated/d.go
 `
 	if got != want {
 		t.Errorf("Diff =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestPlanRefusesSpecialFiles: where a generated file goes, a symlink (to
+// /dev/zero here) or a FIFO is an error, not read; under generated/ they
+// are never taken for stale generated files.
+func TestPlanRefusesSpecialFiles(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		make func(path string) error
+	}{
+		{"symlink to the zero device", func(p string) error { return os.Symlink("/dev/zero", p) }},
+		{"FIFO", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			write(t, root, "generated/s/t/keep.txt", "")
+			if err := c.make(filepath.Join(root, "generated", "s", "t", "row.go")); err != nil {
+				t.Skip(err)
+			}
+			if err := c.make(filepath.Join(root, "generated", "s", "t", "other.go")); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				if _, err := Plan(root, tree()); err == nil || !strings.Contains(err.Error(), "generated/s/t/row.go is not a regular file") {
+					t.Errorf("Plan = %v, want row.go refused", err)
+				}
+				if owned, err := ownedFiles(root); err != nil || len(owned) != 0 {
+					t.Errorf("ownedFiles = %q, %v; want nothing", owned, err)
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Plan did not answer in 10 s")
+			}
+		})
 	}
 }
