@@ -47,8 +47,10 @@ fuzz: chdb ## run every fuzz target for FUZZ_N inputs
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitRecords$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitValidated$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 
-bench: chdb ## benchmarks and their ratios (see README: Performance); memory runs 100k and 1M tickets (several minutes)
-	CANONIC_BENCH_MEM=1 CANONIC_BENCH_MEM_SIZES=100000,1000000 $(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+bench: chdb clickhouse ## benchmarks and their ratios (see README: Performance); end to end and memory at 100k and 1M tickets, both engines (tens of minutes)
+	@uptime
+	CANONIC_BENCH_N=100000,1000000 CANONIC_BENCH_MEM=1 CANONIC_BENCH_MEM_SIZES=100000,1000000 $(GO) test -run '^$$' -bench . -benchmem -timeout 90m ./...
+	@uptime
 
 clean:
 	rm -rf bin data rejects
