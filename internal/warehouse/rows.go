@@ -1,8 +1,10 @@
 package warehouse
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -170,9 +172,16 @@ func (t tableRows[R]) AppendValues(dst []any, i int) []any {
 	return t.tbl.AppendValues(dst, &t.rows[i])
 }
 
-// FetchRows reads the full current rows (FINAL, is_current) of the given
-// keys from db.<tbl.Name> and calls fn with each, in no particular order.
-// A key with no current version yields nothing; fn owns each row.
+// FetchRows reads the full current rows of the given keys from
+// db.<tbl.Name> and calls fn with each, in key order. A key with no
+// current version yields nothing; fn owns each row.
+//
+// Like CurrentOf it reads every version row of the keys without FINAL and
+// keeps, per (key, effective_start_date), the row with the latest
+// updated_at: the two always agree on which versions are current. (On
+// ClickHouse 18.16 a FINAL query's is_current filter may be applied
+// before the rows are collapsed, which can answer a version's superseded
+// current row.)
 func FetchRows[R any](ctx context.Context, e Engine, db string, tbl *table.Table[R], keys []int64, fn func(row *R) error) error {
 	for _, n := range []string{db, tbl.Name, tbl.KeyColumn} {
 		if err := ValidIdent(n); err != nil {
@@ -184,16 +193,46 @@ func FetchRows[R any](ctx context.Context, e Engine, db string, tbl *table.Table
 		cols[i] = QuoteIdent(c.Name)
 	}
 	head := "SELECT " + strings.Join(cols, ", ") + " FROM " + qualified(db, tbl.Name) +
-		" FINAL WHERE is_current AND " + QuoteIdent(tbl.KeyColumn) + " IN ("
+		" WHERE " + QuoteIdent(tbl.KeyColumn) + " IN ("
+	type version struct {
+		key, start int64
+	}
 	err := forKeyChunks(keys, head, func(q string) error {
-		return e.Query(ctx, q, func(src []byte) (int, error) {
+		latest := map[version]*R{}
+		err := e.Query(ctx, q, func(src []byte) (int, error) {
 			row := new(R)
 			n, err := tbl.ReadRowBinary(src, row)
 			if err != nil {
 				return 0, err
 			}
-			return n, fn(row)
+			s := tbl.SCD(row)
+			k := version{tbl.Key(row), s.EffectiveStartDate.Unix()}
+			if old, ok := latest[k]; !ok || s.UpdatedAt.After(tbl.SCD(old).UpdatedAt) {
+				latest[k] = row
+			}
+			return n, nil
 		})
+		if err != nil {
+			return err
+		}
+		order := make([]version, 0, len(latest))
+		for k, row := range latest {
+			if tbl.SCD(row).IsCurrent {
+				order = append(order, k)
+			}
+		}
+		slices.SortFunc(order, func(a, b version) int {
+			if c := cmp.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.start, b.start)
+		})
+		for _, k := range order {
+			if err := fn(latest[k]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("reading current rows of %s.%s: %w", db, tbl.Name, err)
