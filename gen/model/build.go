@@ -183,7 +183,7 @@ func (b *builder) names(f *mapping.File, t *Table) {
 	t.GoPackage = t.Name
 	t.Dir = path.Join("generated", t.Service, t.Name)
 	t.ImportPath = b.in.Module + "/" + t.Dir
-	t.CmdName = "backfill-" + strings.ReplaceAll(t.Service, "_", "-") + "-" + strings.ReplaceAll(t.Name, "_", "-")
+	t.CmdName = naming.CommandName(t.Service, t.Name)
 	t.CurrentView = t.Name + "_current"
 	if f.Source.Endpoint.Set && !identRE.MatchString(t.Endpoint) {
 		b.errs.Add(f.Source.Endpoint.Pos, "source.endpoint %q is not an API path like service/tickets", t.Endpoint)

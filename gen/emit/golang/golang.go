@@ -390,6 +390,7 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 	f.Var().Id("Table").Op("=").Qual(pkgTable, "Table").Types(jen.Id("Row")).Values(jen.DictFunc(func(d jen.Dict) {
 		d[jen.Id("Service")] = jen.Lit(t.Service)
 		d[jen.Id("Name")] = jen.Lit(t.Name)
+		d[jen.Id("Command")] = jen.Lit(t.CmdName)
 		d[jen.Id("Mapping")] = jen.Lit(t.Mapping)
 		d[jen.Id("Endpoint")] = jen.Lit(t.Endpoint)
 		d[jen.Id("DDL")] = jen.Id("ddl")

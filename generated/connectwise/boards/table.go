@@ -168,6 +168,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-boards",
 	CurrentView:    "boards_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",

@@ -193,6 +193,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-contacts",
 	CurrentView:    "contacts_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",

@@ -194,6 +194,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-members",
 	CurrentView:    "members_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",

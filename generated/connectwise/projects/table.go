@@ -204,6 +204,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-projects",
 	CurrentView:    "projects_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",

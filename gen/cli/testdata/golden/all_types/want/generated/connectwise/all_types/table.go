@@ -205,6 +205,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-all-types",
 	CurrentView:    "all_types_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",

@@ -123,6 +123,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-hostile-text",
 	CurrentView:    "hostile_text_current",
 	CursorColumn:   "",
 	CursorField:    "",
