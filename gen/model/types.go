@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/canonic-data/canonic/gen/diag"
+	"github.com/canonic-data/canonic/internal/chschema"
 )
 
 // Kind is a canonical column type.
@@ -56,7 +57,7 @@ var kinds = map[Kind]kindInfo{
 	Enum: {"enum", "string", func(t Type, _ Target) string {
 		parts := make([]string, len(t.Values))
 		for i, v := range t.Values {
-			parts[i] = fmt.Sprintf("%s = %d", QuoteString(v), i+1)
+			parts[i] = fmt.Sprintf("%s = %d", chschema.QuoteString(v), i+1)
 		}
 		return "Enum8(" + strings.Join(parts, ", ") + ")"
 	}},
@@ -151,38 +152,3 @@ func ParseType(name string) (Type, error) {
 	}
 	return Type{}, fmt.Errorf("unknown type %q (known types: %s)", name, strings.Join(KindNames(), ", "))
 }
-
-// QuoteString renders s as a ClickHouse string literal: single quotes,
-// with backslash, quote and control characters escaped, so any text
-// (newlines, quotes, backticks, unicode) stays inside the literal.
-func QuoteString(s string) string {
-	var b strings.Builder
-	b.WriteByte('\'')
-	for _, r := range s {
-		switch r {
-		case '\\':
-			b.WriteString(`\\`)
-		case '\'':
-			b.WriteString(`\'`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case 0:
-			b.WriteString(`\0`)
-		default:
-			if r < 0x20 || r == 0x7f {
-				fmt.Fprintf(&b, `\x%02X`, r)
-			} else {
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('\'')
-	return b.String()
-}
-
-// QuoteIdent renders a validated identifier in backticks.
-func QuoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
