@@ -41,7 +41,7 @@ demo: chdb generate build ## backfill 5000 tickets from the loopback ConnectWise
 FUZZ_N ?= 1000
 fuzz: chdb ## run every fuzz target for FUZZ_N inputs
 	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZ_N)x ./gen/compiler
-	$(GO) test -run '^$$' -fuzz '^FuzzQuoteString$$' -fuzztime $(FUZZ_N)x ./gen/model
+	$(GO) test -run '^$$' -fuzz '^FuzzQuoteString$$' -fuzztime $(FUZZ_N)x ./internal/chschema
 	$(GO) test -run '^$$' -fuzz '^FuzzTicketDecode$$' -fuzztime $(FUZZ_N)x ./internal/samples
 	$(GO) test -run '^$$' -fuzz '^FuzzConditionString$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitRecords$$' -fuzztime $(FUZZ_N)x ./internal/connectwise

@@ -15,6 +15,7 @@ import (
 	"github.com/canonic-data/canonic/gen/model"
 	"github.com/canonic-data/canonic/gen/sourcespec"
 	"github.com/canonic-data/canonic/internal/chdb"
+	"github.com/canonic-data/canonic/internal/chschema"
 	"github.com/canonic-data/canonic/internal/warehouse"
 )
 
@@ -104,8 +105,8 @@ func FuzzCompile(f *testing.F) {
 		if err := warehouse.EnsureDatabase(ctx, eng, db); err != nil {
 			t.Fatal(err)
 		}
-		_ = eng.Exec(ctx, "DROP TABLE IF EXISTS fuzz."+model.QuoteIdent(tbl.CurrentView))
-		_ = eng.Exec(ctx, "DROP TABLE IF EXISTS fuzz."+model.QuoteIdent(tbl.Name))
+		_ = eng.Exec(ctx, "DROP TABLE IF EXISTS fuzz."+chschema.QuoteIdent(tbl.CurrentView))
+		_ = eng.Exec(ctx, "DROP TABLE IF EXISTS fuzz."+chschema.QuoteIdent(tbl.Name))
 		if err := eng.ApplyDDL(ctx, db, string(out[tbl.Dir+"/"+tbl.Name+".sql"])); err != nil {
 			t.Fatalf("the embedded engine rejects the DDL: %v\n%s", err, out[tbl.Dir+"/"+tbl.Name+".sql"])
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/canonic-data/canonic/internal/chschema"
 )
 
 // Change is one difference between two snapshots of a table.
@@ -14,10 +16,14 @@ type Change struct {
 	// Breaking is false for changes reported for information only (an
 	// added column re-baselines the record hash without new versions).
 	Breaking bool
+	// Schema is the typed column change of a WAREHOUSE change to a
+	// column; nil for every other change.
+	Schema *chschema.Change
 }
 
 // Diff classifies every difference from old to cur. Changes come in a
-// stable order: by class as listed in model.Classes, then by column order.
+// stable order: by class as listed in model.Classes, then by column order
+// (WAREHOUSE column changes in chschema.Diff's order).
 func Diff(old, cur *Schema) []Change {
 	var out []Change
 	add := func(class, column, what string, breaking bool) {
@@ -35,23 +41,21 @@ func Diff(old, cur *Schema) []Change {
 			add("GO_API", oc.Name, fmt.Sprintf("field %s retyped from %s to %s", oc.GoName, oc.GoType, nc.GoType), true)
 		}
 	}
-	// WAREHOUSE: columns, key, ORDER BY, engine, partitioning.
-	for _, oc := range old.Columns {
-		nc, _, ok := cur.column(oc.Name)
-		switch {
-		case !ok:
-			add("WAREHOUSE", oc.Name, fmt.Sprintf("column %s %s dropped", oc.Name, oc.ClickHouse), true)
-		case nc.ClickHouse != oc.ClickHouse:
-			add("WAREHOUSE", oc.Name, fmt.Sprintf("column %s retyped from %s to %s", oc.Name, oc.ClickHouse, nc.ClickHouse), true)
+	// WAREHOUSE: columns (the typed changes of chschema.Diff, the same the
+	// runtime's preflight reports), key, ORDER BY, engine, partitioning.
+	for _, sc := range chschema.Diff(old.warehouseColumns(), cur.warehouseColumns()) {
+		var what string
+		switch sc.Kind {
+		case chschema.Added:
+			what = fmt.Sprintf("column %s %s added", sc.New.Name, sc.New.Type)
+		case chschema.Retyped:
+			what = fmt.Sprintf("column %s retyped from %s to %s", sc.New.Name, sc.Old.Type, sc.New.Type)
+		case chschema.Moved:
+			what = fmt.Sprintf("column %s moved: existing columns changed order", sc.New.Name)
+		case chschema.Dropped:
+			what = fmt.Sprintf("column %s %s dropped", sc.Old.Name, sc.Old.Type)
 		}
-	}
-	if moved := reordered(old, cur); moved != "" {
-		add("WAREHOUSE", moved, fmt.Sprintf("column %s moved: existing columns changed order", moved), true)
-	}
-	for _, nc := range cur.Columns {
-		if _, _, ok := old.column(nc.Name); !ok {
-			add("WAREHOUSE", nc.Name, fmt.Sprintf("column %s %s added", nc.Name, nc.ClickHouse), false)
-		}
+		out = append(out, Change{Class: "WAREHOUSE", Column: sc.Name(), What: what, Breaking: sc.Kind != chschema.Added, Schema: &sc})
 	}
 	if old.Key != cur.Key {
 		add("WAREHOUSE", "", fmt.Sprintf("key changed from %s to %s", old.Key, cur.Key), true)
@@ -114,24 +118,11 @@ func orNone(s string) string {
 	return s
 }
 
-// reordered names the first surviving column whose relative order changed,
-// or "".
-func reordered(old, cur *Schema) string {
-	var a, b []string
-	for _, c := range old.Columns {
-		if _, _, ok := cur.column(c.Name); ok {
-			a = append(a, c.Name)
-		}
+// warehouseColumns are the snapshot's columns as chschema compares them.
+func (s *Schema) warehouseColumns() []chschema.Column {
+	out := make([]chschema.Column, len(s.Columns))
+	for i, c := range s.Columns {
+		out[i] = chschema.Column{Name: c.Name, Type: c.ClickHouse, Comment: c.Comment}
 	}
-	for _, c := range cur.Columns {
-		if _, _, ok := old.column(c.Name); ok {
-			b = append(b, c.Name)
-		}
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return b[i]
-		}
-	}
-	return ""
+	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/canonic-data/canonic/gen/diag"
 	"github.com/canonic-data/canonic/gen/model"
+	"github.com/canonic-data/canonic/internal/chschema"
 )
 
 // History is what the previous generation left in the table's directory.
@@ -115,45 +116,31 @@ func alterations(t *model.Table, prev, cur *Schema, view string) ([]string, stri
 		}
 		return diag.Pos{File: t.Mapping, Line: 1, Col: 1}
 	}
-	tbl := model.QuoteIdent(t.Name)
+	tbl := chschema.QuoteIdent(t.Name)
 	var stmts, slugs []string
 	columnsChanged := false
 	for _, ch := range Diff(prev, cur) {
 		if ch.Class != model.ClassWarehouse {
 			continue
 		}
-		switch {
-		case ch.Column == "":
+		sc := ch.Schema
+		if sc == nil {
 			errs.Add(diag.Pos{File: t.Mapping, Line: 1, Col: 1}, "table %s: %s: ClickHouse cannot change this on a live table; create a new table (a new mapping) instead", t.Name, ch.What)
-		case strings.Contains(ch.What, " moved:"):
-			errs.Add(posOf(ch.Column), "column %q: %s; ClickHouse cannot reorder a live table's columns: keep the existing order (new columns may go anywhere)", ch.Column, ch.What)
-		case strings.HasSuffix(ch.What, " added"):
-			nc, i, _ := cur.column(ch.Column)
-			if i == 0 {
-				errs.Add(posOf(ch.Column), "column %q: a new column cannot come first on a live table: move it after the key", ch.Column)
-				continue
-			}
-			// ClickHouse 18.16 ignores COMMENT inside ADD COLUMN: set it apart.
-			stmts = append(stmts,
-				fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s AFTER %s", tbl, model.QuoteIdent(nc.Name), nc.ClickHouse, model.QuoteIdent(cur.Columns[i-1].Name)),
-				fmt.Sprintf("ALTER TABLE %s COMMENT COLUMN %s %s", tbl, model.QuoteIdent(nc.Name), model.QuoteString(nc.Comment)))
-			slugs = append(slugs, "add_"+nc.Name)
-			columnsChanged = true
-		default: // dropped or retyped
-			if t.Acknowledged(model.ClassWarehouse, ch.Column) == nil {
-				errs.Add(posOf(ch.Column), "column %q: %s: every tenant's table still has the old column; to change it anyway add to the mapping: breaking: [{class: WAREHOUSE, column: %s, reason: <why>}]", ch.Column, ch.What, ch.Column)
-				continue
-			}
-			if nc, _, ok := cur.column(ch.Column); ok {
-				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s MODIFY COLUMN %s %s", tbl, model.QuoteIdent(nc.Name), nc.ClickHouse))
-				slugs = append(slugs, "retype_"+nc.Name)
-				columnsChanged = true
-			} else {
-				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", tbl, model.QuoteIdent(ch.Column)))
-				slugs = append(slugs, "drop_"+ch.Column)
-				columnsChanged = true
-			}
+			continue
 		}
+		if (sc.Kind == chschema.Retyped || sc.Kind == chschema.Dropped) && t.Acknowledged(model.ClassWarehouse, ch.Column) == nil {
+			errs.Add(posOf(ch.Column), "column %q: %s: every tenant's table still has the old column; to change it anyway add to the mapping: breaking: [{class: WAREHOUSE, column: %s, reason: <why>}]", ch.Column, ch.What, ch.Column)
+			continue
+		}
+		// The same statements the runtime's preflight proposes (warehouse.CheckSchema).
+		alter, err := chschema.Alter(tbl, *sc)
+		if err != nil {
+			errs.Add(posOf(ch.Column), "column %q: %s: %v", ch.Column, ch.What, err)
+			continue
+		}
+		stmts = append(stmts, alter...)
+		slugs = append(slugs, map[chschema.ChangeKind]string{chschema.Added: "add_", chschema.Retyped: "retype_", chschema.Dropped: "drop_"}[sc.Kind]+ch.Column)
+		columnsChanged = true
 	}
 	if err := errs.Err(); err != nil {
 		return nil, "", err
@@ -161,13 +148,13 @@ func alterations(t *model.Table, prev, cur *Schema, view string) ([]string, stri
 	// Comments of surviving columns.
 	for _, nc := range cur.Columns {
 		if oc, _, ok := prev.column(nc.Name); ok && oc.Comment != nc.Comment {
-			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s COMMENT COLUMN %s %s", tbl, model.QuoteIdent(nc.Name), model.QuoteString(nc.Comment)))
+			stmts = append(stmts, chschema.CommentColumn(tbl, chschema.Column{Name: nc.Name, Comment: nc.Comment}))
 			slugs = append(slugs, "comment_"+nc.Name)
 		}
 	}
 	if columnsChanged {
 		// A view's columns are fixed when it is created: recreate it.
-		stmts = append(stmts, "DROP TABLE IF EXISTS "+model.QuoteIdent(t.CurrentView), strings.TrimSuffix(strings.TrimSpace(view), ";"))
+		stmts = append(stmts, "DROP TABLE IF EXISTS "+chschema.QuoteIdent(t.CurrentView), strings.TrimSuffix(strings.TrimSpace(view), ";"))
 	}
 	return stmts, slug(slugs), nil
 }

@@ -183,7 +183,7 @@ func (b *builder) names(f *mapping.File, t *Table) {
 	t.GoPackage = t.Name
 	t.Dir = path.Join("generated", t.Service, t.Name)
 	t.ImportPath = b.in.Module + "/" + t.Dir
-	t.CmdName = "backfill-" + strings.ReplaceAll(t.Service, "_", "-") + "-" + strings.ReplaceAll(t.Name, "_", "-")
+	t.CmdName = naming.CommandName(t.Service, t.Name)
 	t.CurrentView = t.Name + "_current"
 	if f.Source.Endpoint.Set && !identRE.MatchString(t.Endpoint) {
 		b.errs.Add(f.Source.Endpoint.Pos, "source.endpoint %q is not an API path like service/tickets", t.Endpoint)
@@ -380,70 +380,10 @@ func describeSource(r *sourcespec.Resolved) string {
 }
 
 // directlyCompatible reports whether a source value converts to the
-// canonical type without an explicit conversion, and if not, what to do.
+// canonical type without an explicit conversion, and if not, what to do
+// (the type's SourceRules in kindSpecs).
 func directlyCompatible(t Type, r *sourcespec.Resolved) (bool, string) {
-	suggest := func(c Conversion) string { return fmt.Sprintf("add convert: %s", c) }
-	switch t.Kind {
-	case Int32:
-		if r.Type == "integer" && r.Format == "int32" {
-			return true, ""
-		}
-		if r.Type == "integer" {
-			return false, "the source may exceed int32: use type int64"
-		}
-	case Int64:
-		if r.Type == "integer" {
-			return true, ""
-		}
-	case Float64:
-		if r.Type == "number" || r.Type == "integer" {
-			return true, ""
-		}
-	case Decimal:
-		if r.Type == "number" || r.Type == "integer" {
-			return false, suggest(ConvertNumberToDecimal)
-		}
-	case String:
-		if r.Type == "string" {
-			return true, ""
-		}
-		if r.Type == "integer" {
-			return false, suggest(ConvertIntToString)
-		}
-	case Bool:
-		if r.Type == "boolean" {
-			return true, ""
-		}
-	case DateTime:
-		if r.Type == "string" && r.Format == "date-time" {
-			return true, ""
-		}
-		if r.Type == "string" {
-			return false, "the spec declares a plain string; " + suggest(ConvertStringToDateTime)
-		}
-	case Date:
-		if r.Type == "string" && r.Format == "date" {
-			return true, ""
-		}
-		if r.Type == "string" {
-			return false, suggest(ConvertStringToDate)
-		}
-	case Enum:
-		if r.Type == "string" && len(r.Enum) > 0 {
-			return true, ""
-		}
-		if r.Type == "string" {
-			return false, "the spec declares no enum for it; " + suggest(ConvertStringToEnum)
-		}
-	case UUID:
-		if r.Type == "string" && r.Format == "uuid" {
-			return true, ""
-		}
-		if r.Type == "string" {
-			return false, suggest(ConvertStringToUUID)
-		}
-	}
-	return false, "no conversion exists: choose a source of a compatible type"
+	return t.Kind.Source(r.Type, r.Format, len(r.Enum) > 0)
 }
 
 // settings checks the table-level keys once the columns are known.
@@ -470,8 +410,8 @@ func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column) {
 	if k := lookup(f.Key, "key"); k != nil {
 		t.Key = k
 		switch {
-		case k.Type.Kind != Int32 && k.Type.Kind != Int64:
-			b.errs.Add(f.Key.Pos, "key column %q is %s: keys must be int32 or int64", k.Name, k.Type.Kind)
+		case !k.Type.Kind.Spec().Key:
+			b.errs.Add(f.Key.Pos, "key column %q is %s: keys must be %s", k.Name, k.Type.Kind, strings.Join(KeyKindNames(), " or "))
 		case k.Type.Nullable:
 			b.errs.Add(f.Key.Pos, "key column %q is nullable: a business key must always have a value; remove nullable: true", k.Name)
 		case k.Source == nil && k.Unmapped == "":

@@ -248,25 +248,6 @@ const (
 	ConvertStringToUUID     Conversion = "string_to_uuid"
 )
 
-// conversions lists each conversion's source JSON types and target kind.
-var conversions = map[Conversion]struct {
-	from []string
-	to   Kind
-}{
-	ConvertIntToString:      {[]string{"integer"}, String},
-	ConvertStringToDateTime: {[]string{"string"}, DateTime},
-	ConvertStringToDate:     {[]string{"string"}, Date},
-	ConvertNumberToDecimal:  {[]string{"number", "integer"}, Decimal},
-	ConvertStringToEnum:     {[]string{"string"}, Enum},
-	ConvertStringToUUID:     {[]string{"string"}, UUID},
-}
-
-// ConversionNames lists the valid `convert:` values.
-func ConversionNames() []string {
-	return []string{string(ConvertIntToString), string(ConvertStringToDateTime), string(ConvertStringToDate),
-		string(ConvertNumberToDecimal), string(ConvertStringToEnum), string(ConvertStringToUUID)}
-}
-
 // CommentLines splits free text (a mapping description) into lines that are
 // safe behind a line-comment marker ("// " in Go, "-- " in SQL): control
 // characters and Unicode line separators become spaces, so no text can end

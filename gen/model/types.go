@@ -11,7 +11,8 @@ import (
 // Kind is a canonical column type.
 type Kind int
 
-// The canonical types. Their Go and ClickHouse types are in kinds below.
+// The canonical types. Everything else about them is in kindSpecs
+// (kinds.go).
 const (
 	Int32 Kind = iota + 1
 	Int64
@@ -23,54 +24,8 @@ const (
 	Date
 	Enum
 	UUID
+	numKinds // keep last: TestKindSpecsComplete checks every kind before it
 )
-
-// kindInfo is one row of the canonical type table.
-type kindInfo struct {
-	name string // as written in a mapping
-	// goType is the Go type of a non-nullable column; a nullable column
-	// is database/sql.Null[goType].
-	goType string
-	// clickhouse renders the ClickHouse type for a target.
-	clickhouse func(t Type, target Target) string
-}
-
-// kinds is THE table of canonical types: mapping name, Go type, ClickHouse
-// type. README.md documents the same table.
-var kinds = map[Kind]kindInfo{
-	Int32:   {"int32", "int32", fixed("Int32")},
-	Int64:   {"int64", "int64", fixed("Int64")},
-	Float64: {"float64", "float64", fixed("Float64")},
-	Decimal: {"decimal(P,S)", "decimal.Decimal", func(t Type, _ Target) string {
-		return fmt.Sprintf("Decimal(%d, %d)", t.Precision, t.Scale)
-	}},
-	String: {"string", "string", fixed("String")},
-	Bool: {"bool", "bool", func(_ Type, target Target) string {
-		if target.Has(FeatureBool) {
-			return "Bool"
-		}
-		return "UInt8"
-	}},
-	DateTime: {"datetime", "time.Time", fixed("DateTime('UTC')")},
-	Date:     {"date", "time.Time", fixed("Date")},
-	Enum: {"enum", "string", func(t Type, _ Target) string {
-		parts := make([]string, len(t.Values))
-		for i, v := range t.Values {
-			parts[i] = fmt.Sprintf("%s = %d", QuoteString(v), i+1)
-		}
-		return "Enum8(" + strings.Join(parts, ", ") + ")"
-	}},
-	UUID: {"uuid", "uuid.UUID", fixed("UUID")},
-}
-
-func fixed(s string) func(Type, Target) string { return func(Type, Target) string { return s } }
-
-// KindNames lists the canonical type names as a mapping spells them.
-func KindNames() []string {
-	return []string{"int32", "int64", "float64", "decimal(P,S)", "string", "bool", "datetime", "date", "enum", "uuid"}
-}
-
-func (k Kind) String() string { return kinds[k].name }
 
 // Type is a canonical type with its parameters.
 type Type struct {
@@ -85,15 +40,7 @@ type Type struct {
 // "enum(Low,Medium,High)", with "?" appended when nullable; it is part of
 // the record hash definition.
 func (t Type) Canonical() string {
-	var s string
-	switch t.Kind {
-	case Decimal:
-		s = fmt.Sprintf("decimal(%d,%d)", t.Precision, t.Scale)
-	case Enum:
-		s = "enum(" + strings.Join(t.Values, ",") + ")"
-	default:
-		s = t.Kind.String()
-	}
+	s := t.Kind.Spec().Canonical(t)
 	if t.Nullable {
 		s += "?"
 	}
@@ -102,7 +49,7 @@ func (t Type) Canonical() string {
 
 // ClickHouse renders the column type for target.
 func (t Type) ClickHouse(target Target) string {
-	s := kinds[t.Kind].clickhouse(t, target)
+	s := t.Kind.Spec().ClickHouse(t, target)
 	if t.Nullable {
 		return "Nullable(" + s + ")"
 	}
@@ -112,7 +59,11 @@ func (t Type) ClickHouse(target Target) string {
 // GoType is the Go type of a column of this type, as package-qualified
 // text ("time.Time", "sql.Null[string]").
 func (t Type) GoType() string {
-	g := kinds[t.Kind].goType
+	spec := t.Kind.Spec()
+	g := spec.GoName
+	if spec.GoPkg != "" {
+		g = spec.GoPkg + "." + g
+	}
 	if t.Nullable {
 		return "sql.Null[" + g + "]"
 	}
@@ -141,9 +92,9 @@ func ParseType(name string) (Type, error) {
 		}
 		return Type{Kind: Decimal, Precision: prec, Scale: scale}, nil
 	}
-	for k, info := range kinds {
-		if info.name == name {
-			return Type{Kind: k}, nil
+	for _, spec := range kindSpecs {
+		if spec.Name == name {
+			return Type{Kind: spec.Kind}, nil
 		}
 	}
 	if s := diag.Suggest(name, KindNames()); s != "" && s != "decimal(P,S)" {
@@ -151,38 +102,3 @@ func ParseType(name string) (Type, error) {
 	}
 	return Type{}, fmt.Errorf("unknown type %q (known types: %s)", name, strings.Join(KindNames(), ", "))
 }
-
-// QuoteString renders s as a ClickHouse string literal: single quotes,
-// with backslash, quote and control characters escaped, so any text
-// (newlines, quotes, backticks, unicode) stays inside the literal.
-func QuoteString(s string) string {
-	var b strings.Builder
-	b.WriteByte('\'')
-	for _, r := range s {
-		switch r {
-		case '\\':
-			b.WriteString(`\\`)
-		case '\'':
-			b.WriteString(`\'`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case 0:
-			b.WriteString(`\0`)
-		default:
-			if r < 0x20 || r == 0x7f {
-				fmt.Fprintf(&b, `\x%02X`, r)
-			} else {
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('\'')
-	return b.String()
-}
-
-// QuoteIdent renders a validated identifier in backticks.
-func QuoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }

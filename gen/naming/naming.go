@@ -110,6 +110,15 @@ func IsReservedPackageName(name string) bool {
 	return token.IsKeyword(name) || predeclared[name]
 }
 
+// CommandName is the backfill command of a table, and the directory of its
+// main package under cmd/: "backfill-<service>-<table>" with underscores
+// as dashes, e.g. ("connectwise", "time_entries") ->
+// "backfill-connectwise-time-entries". The binary's -h and error messages
+// use the same name (internal/table.Table.Command).
+func CommandName(service, table string) string {
+	return "backfill-" + strings.ReplaceAll(service, "_", "-") + "-" + strings.ReplaceAll(table, "_", "-")
+}
+
 // Unique returns name, or name with a numeric suffix, so that it is not in
 // taken; it records the result in taken.
 func Unique(name string, taken map[string]bool) string {

@@ -45,3 +45,16 @@ func TestUnique(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestCommandName(t *testing.T) {
+	cases := []struct{ service, table, want string }{
+		{"connectwise", "tickets", "backfill-connectwise-tickets"},
+		{"connectwise", "time_entries", "backfill-connectwise-time-entries"},
+		{"connect_wise", "a_b_c", "backfill-connect-wise-a-b-c"},
+	}
+	for _, c := range cases {
+		if got := CommandName(c.service, c.table); got != c.want {
+			t.Errorf("CommandName(%q, %q) = %q, want %q", c.service, c.table, got, c.want)
+		}
+	}
+}

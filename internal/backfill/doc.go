@@ -13,14 +13,20 @@
 //	--since TIME           only records updated after this RFC 3339 time
 //	--full                 sweep every record; close versions of keys the source no longer returns
 //	--dry-run              fetch, map and compare; write nothing; print what would change
+//	--all-fields           fetch whole records, not only the fields the mapping reads
+//	--migrate              apply the table's pending generated migrations before loading
 //	--page-size N          records per ConnectWise page, 1..1000 (default 1000)
+//	--streams N            fetch id ranges in N parallel streams, 1..16 (default 1)
+//	--rpm N                ConnectWise requests per minute shared by all streams (0 = no limit)
 //	--connectwise-url URL  REST root (env CONNECTWISE_URL); credentials from CONNECTWISE_COMPANY,
 //	                       CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY, CONNECTWISE_CLIENT_ID
 //	--clickhouse DSN       load into a ClickHouse server (env CLICKHOUSE_DSN), e.g.
 //	                       clickhouse://user:pw@host:9000/default?secure=true; without it, load into
-//	                       embedded ClickHouse (chDB) in --data-dir (default ./data)
+//	                       embedded ClickHouse (chDB) in --data-dir
+//	--data-dir DIR         embedded ClickHouse data directory (default ./data)
 //	--max-rejects N        fail once more than N records are rejected (default 100)
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)
+//	--show-current N       after loading, print the first N rows of the current view (0 = none)
 //
 // Exit status 0 on success, 1 on failure (one line on stderr saying why),
 // 2 on a usage error. The summary on stdout counts records read, new keys,

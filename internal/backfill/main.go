@@ -61,7 +61,7 @@ func usagef(format string, args ...any) error {
 // returns the exit code: 0 success, 1 failure (one line on stderr), 2
 // usage error. It keeps no package state.
 func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) int {
-	name := "backfill-" + tbl.Service + "-" + tbl.Name
+	name := tbl.Command
 	red := &redactor{}
 	stdout, stderr = red.wrap(stdout), red.wrap(stderr)
 

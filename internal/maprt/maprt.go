@@ -146,6 +146,16 @@ func EnumName(code int8, values []string) (string, error) {
 	return values[code-1], nil
 }
 
+// AppendEnum8 appends enum value v as its Enum8 code in RowBinary.
+func AppendEnum8(dst []byte, v string, values []string) []byte {
+	return rowbinary.AppendEnum8(dst, EnumCode(v, values))
+}
+
+// ReadEnum8 reads an Enum8 code from rd and returns its value.
+func ReadEnum8(rd *rowbinary.Reader, values []string) (string, error) {
+	return EnumName(rd.Enum8(), values)
+}
+
 // ParseUUID is the string_to_uuid conversion.
 func ParseUUID(s string) (uuid.UUID, error) {
 	u, err := uuid.Parse(s)

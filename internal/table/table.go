@@ -46,8 +46,11 @@ type Column struct {
 // Table describes one generated table. R is the generated row struct,
 // which embeds SCD.
 type Table[R any] struct {
-	Service  string // "connectwise"
-	Name     string // "tickets"
+	Service string // "connectwise"
+	Name    string // "tickets"
+	// Command is the table's backfill command, "backfill-connectwise-time-entries",
+	// named by gen/naming.CommandName; the runtime prints it in -h and errors.
+	Command  string
 	Mapping  string // "mappings/connectwise/tickets.yaml"
 	Endpoint string // source endpoint relative to the API base, "service/tickets"
 

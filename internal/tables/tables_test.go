@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -19,6 +20,7 @@ import (
 	"github.com/canonic-data/canonic/generated/connectwise/projects"
 	"github.com/canonic-data/canonic/generated/connectwise/tickets"
 	"github.com/canonic-data/canonic/generated/connectwise/time_entries"
+	"github.com/canonic-data/canonic/internal/backfill"
 	"github.com/canonic-data/canonic/internal/cwfake"
 	"github.com/canonic-data/canonic/internal/table"
 	"github.com/canonic-data/canonic/internal/warehouse"
@@ -62,6 +64,10 @@ func TestBinariesBuild(t *testing.T) {
 		if err := h.Run(); err != nil {
 			t.Errorf("%s -h: %v\n%s", c, err, stderr.String())
 			continue
+		}
+		if help := stdout.String(); !strings.HasPrefix(help, "Usage: backfill-connectwise-"+c+" ") {
+			first, _, _ := strings.Cut(help, "\n")
+			t.Errorf("%s -h names another command: %q", c, first)
 		}
 		if help := stdout.String() + stderr.String(); !strings.Contains(help, "--tenant") {
 			t.Errorf("%s -h does not document --tenant:\n%s", c, help)
@@ -332,5 +338,62 @@ func incremental(t *testing.T, e *env) {
 			}
 		}
 		t.Logf("%s: %d changed, %d added -> %s rows written", s.name, changed, len(rep.Added), summary(t, out, "rows written"))
+	}
+}
+
+// mains are the generated tables' backfill.Main calls by the cmd/
+// directory their main.go lives in.
+var mains = map[string]func(args []string, stdout, stderr *bytes.Buffer) int{
+	"backfill-connectwise-boards": func(a []string, o, e *bytes.Buffer) int { return backfill.Main(&boards.Table, a, o, e) },
+	"backfill-connectwise-companies": func(a []string, o, e *bytes.Buffer) int {
+		return backfill.Main(&companies.Table, a, o, e)
+	},
+	"backfill-connectwise-contacts": func(a []string, o, e *bytes.Buffer) int { return backfill.Main(&contacts.Table, a, o, e) },
+	"backfill-connectwise-members":  func(a []string, o, e *bytes.Buffer) int { return backfill.Main(&members.Table, a, o, e) },
+	"backfill-connectwise-projects": func(a []string, o, e *bytes.Buffer) int { return backfill.Main(&projects.Table, a, o, e) },
+	"backfill-connectwise-tickets":  func(a []string, o, e *bytes.Buffer) int { return backfill.Main(&tickets.Table, a, o, e) },
+	"backfill-connectwise-time-entries": func(a []string, o, e *bytes.Buffer) int {
+		return backfill.Main(&time_entries.Table, a, o, e)
+	},
+}
+
+// TestCommandNames: every generated backfill command names itself (its
+// cmd/ directory, the binary go build makes) in -h and in usage errors.
+func TestCommandNames(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(moduleRoot(t), "cmd", "backfill-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "main.go")); err == nil {
+			names = append(names, filepath.Base(d))
+		}
+	}
+	var known []string
+	for n := range mains {
+		known = append(known, n)
+	}
+	slices.Sort(known)
+	if !slices.Equal(names, known) {
+		t.Fatalf("cmd/ holds %v, the test knows %v: add the new table to mains", names, known)
+	}
+	for _, name := range names {
+		var out, errb bytes.Buffer
+		if code := mains[name]([]string{"-h"}, &out, &errb); code != 0 {
+			t.Errorf("%s -h: exit %d\n%s", name, code, errb.String())
+		}
+		if want := "Usage: " + name + " "; !strings.HasPrefix(out.String(), want) {
+			first, _, _ := strings.Cut(out.String(), "\n")
+			t.Errorf("%s -h prints %q, want it to start with %q", name, first, want)
+		}
+		out.Reset()
+		errb.Reset()
+		if code := mains[name]([]string{"--no-such-flag"}, &out, &errb); code != 2 {
+			t.Errorf("%s --no-such-flag: exit %d, want 2", name, code)
+		}
+		if want := name + ": "; !strings.HasPrefix(errb.String(), want) || !strings.Contains(errb.String(), "Run "+name+" -h") {
+			t.Errorf("%s usage error does not name the command:\n%s", name, errb.String())
+		}
 	}
 }

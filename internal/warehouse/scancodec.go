@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/canonic-data/canonic/internal/chschema"
 	"github.com/canonic-data/canonic/internal/rowbinary"
 )
 
@@ -27,12 +28,12 @@ type scanCodec struct {
 
 // newScanCodec builds the codec for a column of ClickHouse type typ.
 func newScanCodec(typ string) (scanCodec, error) {
-	t, err := parseType(typ)
+	t, err := chschema.ParseType(typ)
 	if err != nil {
 		return scanCodec{}, err
 	}
-	t.normalize()
-	base, nullable := t.inner()
+	t.Normalize()
+	base, nullable := t.Inner()
 	c := scanCodec{typ: typ, nullable: nullable, kind: base.Name}
 	switch base.Name {
 	case "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64",
@@ -43,9 +44,9 @@ func newScanCodec(typ string) (scanCodec, error) {
 		}
 		_, err = fmt.Sscan(base.Args[0].Num, &c.prec)
 	case "Decimal":
-		c.prec, c.scale, err = base.decimalParams()
+		c.prec, c.scale, err = base.DecimalParams()
 	case "Enum8", "Enum16":
-		c.enum, err = base.enumCodes()
+		c.enum, err = base.EnumCodes()
 	default:
 		err = fmt.Errorf("unsupported type %s", typ)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/canonic-data/canonic/internal/chschema"
 	"github.com/canonic-data/canonic/internal/rowbinary"
 	"github.com/canonic-data/canonic/internal/table"
 )
@@ -41,80 +42,45 @@ func Columns(ctx context.Context, e Engine, db, tbl string) ([]table.Column, err
 	return cols, nil
 }
 
+// NormalizeType is chschema.NormalizeType: the spelling system.columns
+// shows on both engines.
+func NormalizeType(s string) string { return chschema.NormalizeType(s) }
+
 // CheckSchema compares a live table's columns with the ones the generated
 // code expects: names, order and types (types compared after
 // NormalizeType, so spelling differences between the DDL and what each
 // engine's system.columns shows do not count; comments are not compared).
 //
-// When they differ, ok is false, diff has one line per differing column,
-// and alters holds statements that would make the live table match, with
-// the table written as {table} for the caller to substitute: ADD COLUMN
-// (with AFTER) for a missing column, MODIFY COLUMN for a wrong type or
-// position, DROP COLUMN for a column the code does not know (that one
-// discards its data: review before running).
+// When they differ, ok is false, diff has one line per change (from
+// chschema.Diff), and alters holds the statements chschema.Alter renders
+// for them, the same text the compiler's migrations hold for the same
+// change, with the table written as {table} for the caller to substitute:
+// ADD COLUMN ... AFTER (and COMMENT COLUMN) for a missing column, MODIFY
+// COLUMN for a wrong type (with DEFAULT when it leaves Nullable), DROP
+// COLUMN for a column the code does not know (that one discards its data:
+// review before running). A column out of order gets a diff line saying
+// why no statement can move it.
 func CheckSchema(live, want []table.Column) (diff string, alters []string, ok bool) {
-	liveIdx := make(map[string]int, len(live))
-	for i, c := range live {
-		liveIdx[c.Name] = i
-	}
-	wantIdx := make(map[string]bool, len(want))
 	var lines []string
-	// Relative order is checked over the columns both sides have.
-	var common []string
-	for _, c := range want {
-		wantIdx[c.Name] = true
-		if _, found := liveIdx[c.Name]; found {
-			common = append(common, c.Name)
+	for _, ch := range chschema.Diff(schemaColumns(live), schemaColumns(want)) {
+		name := ch.Name()
+		var msg string
+		switch ch.Kind {
+		case chschema.Added:
+			msg = fmt.Sprintf("column %s: missing (want %s at position %d)", name, ch.New.Type, ch.NewPos+1)
+		case chschema.Retyped:
+			msg = fmt.Sprintf("column %s: type %s, want %s", name, ch.Old.Type, ch.New.Type)
+		case chschema.Moved:
+			msg = fmt.Sprintf("column %s: at position %d, want %d", name, ch.OldPos+1, ch.NewPos+1)
+		case chschema.Dropped:
+			msg = fmt.Sprintf("column %s: not in the generated table (live type %s)", name, ch.Old.Type)
 		}
-	}
-	var liveCommon []string
-	for _, c := range live {
-		if wantIdx[c.Name] {
-			liveCommon = append(liveCommon, c.Name)
+		stmts, err := chschema.Alter("{table}", ch)
+		if err != nil {
+			msg += " (no statement: " + err.Error() + ")"
 		}
-	}
-	after := func(i int) string {
-		if i == 0 {
-			return " FIRST"
-		}
-		return " AFTER " + QuoteIdent(want[i-1].Name)
-	}
-	ci := 0
-	for i, w := range want {
-		j, found := liveIdx[w.Name]
-		if !found {
-			lines = append(lines, fmt.Sprintf("column %s: missing (want %s at position %d)", w.Name, w.Type, i+1))
-			alters = append(alters, fmt.Sprintf("ALTER TABLE {table} ADD COLUMN %s %s%s", QuoteIdent(w.Name), w.Type, after(i)))
-			continue
-		}
-		lt, wt := NormalizeType(live[j].Type), NormalizeType(w.Type)
-		moved := liveCommon[ci] != w.Name
-		ci++
-		switch {
-		case lt != wt:
-			msg := fmt.Sprintf("column %s: type %s, want %s", w.Name, live[j].Type, w.Type)
-			stmt := fmt.Sprintf("ALTER TABLE {table} MODIFY COLUMN %s %s", QuoteIdent(w.Name), w.Type)
-			if strings.HasPrefix(lt, "Nullable(") && !strings.HasPrefix(wt, "Nullable(") {
-				// Leaving Nullable needs a value for the NULLs (ClickHouse 26
-				// refuses the change without one).
-				stmt += " DEFAULT " + zeroValue(w.Type)
-			}
-			if moved {
-				msg += fmt.Sprintf(" (and at position %d, want %d)", j+1, i+1)
-				stmt += after(i)
-			}
-			lines = append(lines, msg)
-			alters = append(alters, stmt)
-		case moved:
-			lines = append(lines, fmt.Sprintf("column %s: at position %d, want %d", w.Name, j+1, i+1))
-			alters = append(alters, fmt.Sprintf("ALTER TABLE {table} MODIFY COLUMN %s %s%s", QuoteIdent(w.Name), w.Type, after(i)))
-		}
-	}
-	for _, c := range live {
-		if !wantIdx[c.Name] {
-			lines = append(lines, fmt.Sprintf("column %s: not in the generated table (live type %s)", c.Name, c.Type))
-			alters = append(alters, fmt.Sprintf("ALTER TABLE {table} DROP COLUMN %s", QuoteIdent(c.Name)))
-		}
+		lines = append(lines, msg)
+		alters = append(alters, stmts...)
 	}
 	if len(lines) == 0 {
 		return "", nil, true
@@ -122,36 +88,13 @@ func CheckSchema(live, want []table.Column) (diff string, alters []string, ok bo
 	return strings.Join(lines, "\n"), alters, false
 }
 
-// zeroValue is a literal of typ's zero value, for DEFAULT clauses.
-func zeroValue(typ string) string {
-	t := strings.TrimSpace(typ)
-	switch {
-	case strings.HasPrefix(t, "String"), strings.HasPrefix(t, "FixedString"):
-		return "''"
-	case strings.HasPrefix(t, "DateTime"):
-		return "toDateTime(0)"
-	case strings.HasPrefix(t, "Date"):
-		return "toDate(0)"
-	case strings.HasPrefix(t, "Bool"):
-		return "false"
-	case strings.HasPrefix(t, "UUID"):
-		return "toUUID('00000000-0000-0000-0000-000000000000')"
-	case strings.HasPrefix(t, "Enum"):
-		// The first declared value: Enum8('Low' = 1, ...).
-		if i := strings.Index(t, "'"); i >= 0 {
-			rest := t[i+1:]
-			for j := 0; j < len(rest); j++ {
-				switch rest[j] {
-				case '\\':
-					j++
-				case '\'':
-					return "'" + rest[:j] + "'"
-				}
-			}
-		}
-		return "''"
+// schemaColumns converts the runtime's columns to chschema's.
+func schemaColumns(cols []table.Column) []chschema.Column {
+	out := make([]chschema.Column, len(cols))
+	for i, c := range cols {
+		out[i] = chschema.Column(c)
 	}
-	return "0"
+	return out
 }
 
 // DriftError reports that a live table differs from the generated one.

@@ -22,6 +22,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/canonic-data/canonic/internal/chschema"
 )
 
 // Engine is a ClickHouse engine the loader writes to.
@@ -112,19 +114,10 @@ func clip(s string) string {
 // QuoteIdent quotes name as a ClickHouse identifier in backticks, escaping
 // backslashes and backticks. Callers validate names first; quoting is the
 // second line of defence.
-func QuoteIdent(name string) string {
-	return "`" + identEscaper.Replace(name) + "`"
-}
+func QuoteIdent(name string) string { return chschema.QuoteIdent(name) }
 
-var (
-	identEscaper  = strings.NewReplacer("\\", "\\\\", "`", "\\`")
-	stringEscaper = strings.NewReplacer("\\", "\\\\", "'", "\\'")
-)
-
-// QuoteString quotes s as a ClickHouse string literal.
-func QuoteString(s string) string {
-	return "'" + stringEscaper.Replace(s) + "'"
-}
+// QuoteString quotes s as a ClickHouse string literal (chschema.QuoteString).
+func QuoteString(s string) string { return chschema.QuoteString(s) }
 
 // qualified returns `db`.`name`.
 func qualified(db, name string) string {

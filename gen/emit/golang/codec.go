@@ -1,6 +1,8 @@
 package golang
 
 import (
+	"fmt"
+
 	"github.com/dave/jennifer/jen"
 
 	"github.com/canonic-data/canonic/gen/model"
@@ -24,26 +26,23 @@ var importNames = map[string]string{
 	pkgMaprt: "maprt", pkgRowBinary: "rowbinary", pkgBackfill: "backfill", "os": "os", "embed": "embed",
 }
 
-// baseType is the Go type of a non-nullable value of kind k.
-func baseType(t model.Type) jen.Code {
-	switch t.Kind {
-	case model.Int32:
-		return jen.Int32()
-	case model.Int64:
-		return jen.Int64()
-	case model.Float64:
-		return jen.Float64()
-	case model.Decimal:
-		return jen.Qual(pkgDecimal, "Decimal")
-	case model.Bool:
-		return jen.Bool()
-	case model.DateTime, model.Date:
-		return jen.Qual(pkgTime, "Time")
-	case model.UUID:
-		return jen.Qual(pkgUUID, "UUID")
-	default: // String, Enum
-		return jen.String()
+// importPaths resolves import names, as the canonical type table
+// (model.KindSpecs) names packages, to paths.
+var importPaths = func() map[string]string {
+	m := make(map[string]string, len(importNames))
+	for path, name := range importNames {
+		m[name] = path
 	}
+	return m
+}()
+
+// baseType is the Go type of a non-nullable value of t's kind.
+func baseType(t model.Type) jen.Code {
+	spec := t.Kind.Spec()
+	if spec.GoPkg == "" {
+		return jen.Id(spec.GoName)
+	}
+	return jen.Qual(importPaths[spec.GoPkg], spec.GoName)
 }
 
 // goType is the struct field type: sql.Null[T] when nullable.
@@ -54,105 +53,88 @@ func goType(t model.Type) jen.Code {
 	return baseType(t)
 }
 
-// sourceLeafType is the source struct's field type for a JSON leaf: a
-// pointer, so that a missing key and JSON null both read as nil.
-func sourceLeafType(n *model.SourceNode) jen.Code {
-	switch {
-	case n.AsText:
-		return jen.Op("*").Qual(pkgMaprt, "Number")
-	case n.JSONType == "integer":
-		return jen.Op("*").Int64()
-	case n.JSONType == "number":
-		return jen.Op("*").Float64()
-	case n.JSONType == "boolean":
-		return jen.Op("*").Bool()
-	default:
-		return jen.Op("*").String()
+// reprTypes are the source struct's leaf types by representation:
+// pointers, so that a missing key and JSON null both read as nil.
+var reprTypes = map[model.Repr]func() jen.Code{
+	model.ReprNumber:  func() jen.Code { return jen.Op("*").Qual(pkgMaprt, "Number") },
+	model.ReprInt64:   func() jen.Code { return jen.Op("*").Int64() },
+	model.ReprFloat64: func() jen.Code { return jen.Op("*").Float64() },
+	model.ReprBool:    func() jen.Code { return jen.Op("*").Bool() },
+	model.ReprString:  func() jen.Code { return jen.Op("*").String() },
+}
+
+// sourceLeafType is the source struct's field type for a JSON leaf.
+func sourceLeafType(n *model.SourceNode) jen.Code { return reprTypes[n.Repr()]() }
+
+// callArgs are a table Call's arguments after the value, for a column of
+// type t whose enum values are in the variable enumVar.
+func callArgs(c model.Call, t model.Type, enumVar string) []jen.Code {
+	var out []jen.Code
+	for _, a := range c.Args {
+		switch a {
+		case model.ArgPrecision:
+			out = append(out, jen.Lit(t.Precision))
+		case model.ArgScale:
+			out = append(out, jen.Lit(t.Scale))
+		case model.ArgEnum:
+			out = append(out, jen.Id(enumVar))
+		}
 	}
+	return out
+}
+
+// widen applies a Call's Go conversion to v: int64(v).
+func widen(c model.Call, v jen.Code) jen.Code {
+	if c.Widen == "" {
+		return v
+	}
+	return jen.Id(c.Widen).Call(v)
 }
 
 // hashValue encodes one non-NULL value into the hasher h:
 //
 //	h.Int64(int64(v))
-func hashValue(t model.Type, v *jen.Statement) jen.Code {
-	h := jen.Id("h")
-	switch t.Kind {
-	case model.Int32:
-		return h.Dot("Int64").Call(jen.Int64().Call(v))
-	case model.Int64:
-		return h.Dot("Int64").Call(v)
-	case model.Float64:
-		return h.Dot("Float64").Call(v)
-	case model.Decimal:
-		return h.Dot("Decimal").Call(v, jen.Lit(t.Scale))
-	case model.Bool:
-		return h.Dot("Bool").Call(v)
-	case model.DateTime:
-		return h.Dot("DateTime").Call(v)
-	case model.Date:
-		return h.Dot("Date").Call(v)
-	case model.UUID:
-		return h.Dot("UUID").Call(v)
-	default:
-		return h.Dot("String").Call(v)
-	}
+func hashValue(t model.Type, v *jen.Statement, enumVar string) jen.Code {
+	c := t.Kind.Spec().Hash
+	return jen.Id("h").Dot(c.Func).Call(append([]jen.Code{widen(c, v)}, callArgs(c, t, enumVar)...)...)
 }
 
 // appendRowBinaryValue appends one non-NULL value to dst:
 //
 //	dst = rowbinary.AppendInt64(dst, v)
 func appendRowBinaryValue(t model.Type, v *jen.Statement, enumVar string) jen.Code {
-	call := func(fn string, args ...jen.Code) jen.Code {
-		return jen.Id("dst").Op("=").Qual(pkgRowBinary, fn).Call(append([]jen.Code{jen.Id("dst")}, args...)...)
-	}
-	switch t.Kind {
-	case model.Int32:
-		return call("AppendInt32", v)
-	case model.Int64:
-		return call("AppendInt64", v)
-	case model.Float64:
-		return call("AppendFloat64", v)
-	case model.Decimal:
-		return jen.Id("dst").Op("=").Qual(pkgMaprt, "AppendDecimal").Call(jen.Id("dst"), v, jen.Lit(t.Precision), jen.Lit(t.Scale))
-	case model.Bool:
-		return call("AppendBool", v)
-	case model.DateTime:
-		return call("AppendDateTime", v)
-	case model.Date:
-		return call("AppendDate", v)
-	case model.UUID:
-		return call("AppendUUID", v)
-	case model.Enum:
-		return call("AppendEnum8", jen.Qual(pkgMaprt, "EnumCode").Call(v, jen.Id(enumVar)))
-	default:
-		return call("AppendString", v)
-	}
+	c := t.Kind.Spec().AppendRowBinary
+	args := append([]jen.Code{jen.Id("dst"), widen(c, v)}, callArgs(c, t, enumVar)...)
+	return jen.Id("dst").Op("=").Qual(importPaths[c.Pkg], c.Func).Call(args...)
 }
 
-// readRowBinaryValue is an expression reading one non-NULL value from rd
-// (enums are read as codes; see readColumn).
-func readRowBinaryValue(t model.Type) jen.Code {
-	rd := jen.Id("rd")
-	switch t.Kind {
-	case model.Int32:
-		return rd.Dot("Int32").Call()
-	case model.Int64:
-		return rd.Dot("Int64").Call()
-	case model.Float64:
-		return rd.Dot("Float64").Call()
-	case model.Decimal:
-		return rd.Dot("Decimal").Call(jen.Lit(t.Precision), jen.Lit(t.Scale))
-	case model.Bool:
-		return rd.Dot("Bool").Call()
-	case model.DateTime:
-		return rd.Dot("DateTime").Call()
-	case model.Date:
-		return rd.Dot("Date").Call()
-	case model.UUID:
-		return rd.Dot("UUID").Call()
-	default:
-		return rd.Dot("String").Call()
+// readRowBinaryValue is an expression reading one non-NULL value from rd,
+// rd.Int64() or maprt.ReadEnum8(rd, enumStatus); fails says it returns
+// (value, error).
+func readRowBinaryValue(t model.Type, enumVar string) (read jen.Code, fails bool) {
+	c := t.Kind.Spec().ReadRowBinary
+	if c.Pkg == "" {
+		return jen.Id("rd").Dot(c.Func).Call(callArgs(c, t, enumVar)...), c.Fails
 	}
+	return jen.Qual(importPaths[c.Pkg], c.Func).Call(append([]jen.Code{jen.Id("rd")}, callArgs(c, t, enumVar)...)...), c.Fails
+}
+
+// fromSource converts the decoded source value v of column c: a plain
+// value expression (no conversion can fail) or a call returning (value,
+// error).
+func fromSource(c *model.Column, v *jen.Statement) (value *jen.Statement, call *jen.Statement) {
+	conv, ok := c.Type.Kind.Spec().FromSource[c.Source.Leaf.Repr()]
+	if !ok {
+		panic(fmt.Sprintf("unreachable: model validated that %s reads as %s", c.Source.Path, c.Type.Kind))
+	}
+	if conv.Func == "" {
+		return jen.Add(widen(conv, v)), nil
+	}
+	expr := jen.Qual(importPaths[conv.Pkg], conv.Func).Call(append([]jen.Code{widen(conv, v)}, callArgs(conv, c.Type, enumVar(c))...)...)
+	if conv.Fails {
+		return nil, expr
+	}
+	return expr, nil
 }
 
 // commentLines renders free text (a mapping description) as // comment

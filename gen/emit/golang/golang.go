@@ -105,7 +105,7 @@ func rowFile(f *jen.File, t *model.Table) {
 		g.Line()
 	})
 	for _, c := range t.Columns {
-		if c.Type.Kind != model.Enum {
+		if len(c.Type.Values) == 0 { // not an enum
 			continue
 		}
 		f.Line()
@@ -220,7 +220,7 @@ func mapColumn(g *jen.Group, c *model.Column, idExpr *jen.Statement) {
 		return jen.Return(jen.Qual(pkgMaprt, "Field").Call(idExpr.Clone(), jen.Lit(c.Name), jen.Lit(c.Source.Path), err))
 	}
 	var body []jen.Code
-	value, conv := convert(c)
+	value, conv := fromSource(c, jen.Op("*").Id("v"))
 	if conv != nil {
 		body = append(body,
 			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(conv),
@@ -240,45 +240,6 @@ func mapColumn(g *jen.Group, c *model.Column, idExpr *jen.Statement) {
 		stmt = stmt.Else().Block(fail(jen.Qual(pkgMaprt, "ErrMissing")))
 	}
 	g.Add(stmt)
-}
-
-// convert returns either a plain value expression (no conversion can
-// fail) or a call returning (value, error).
-func convert(c *model.Column) (value *jen.Statement, call *jen.Statement) {
-	v := jen.Op("*").Id("v")
-	leaf := c.Source.Leaf
-	switch c.Type.Kind {
-	case model.Int32:
-		return nil, jen.Qual(pkgMaprt, "ToInt32").Call(v)
-	case model.Int64:
-		return v, nil
-	case model.Float64:
-		switch {
-		case leaf.AsText:
-			return nil, jen.Qual(pkgMaprt, "NumberToFloat").Call(v)
-		case leaf.JSONType == "integer":
-			return jen.Float64().Call(v), nil
-		}
-		return nil, jen.Qual(pkgMaprt, "FromFloat").Call(v)
-	case model.Decimal:
-		return nil, jen.Qual(pkgMaprt, "ParseDecimal").Call(v, jen.Lit(c.Type.Precision), jen.Lit(c.Type.Scale))
-	case model.String:
-		if c.Convert == model.ConvertIntToString {
-			return jen.Qual(pkgMaprt, "IntToString").Call(v), nil
-		}
-		return v, nil
-	case model.Bool:
-		return v, nil
-	case model.DateTime:
-		return nil, jen.Qual(pkgMaprt, "ParseDateTime").Call(v)
-	case model.Date:
-		return nil, jen.Qual(pkgMaprt, "ParseDate").Call(v)
-	case model.Enum:
-		return nil, jen.Qual(pkgMaprt, "CheckEnum").Call(v, jen.Id(enumVar(c)))
-	case model.UUID:
-		return nil, jen.Qual(pkgMaprt, "ParseUUID").Call(v)
-	}
-	panic("unreachable: model validated the type")
 }
 
 // hashFile:
@@ -305,9 +266,9 @@ func hashFile(f *jen.File, t *model.Table) {
 		for _, c := range t.HashedColumns() {
 			field := jen.Id("r").Dot(c.GoName)
 			if c.Type.Nullable {
-				g.If(field.Clone().Dot("Valid")).Block(hashValue(c.Type, field.Clone().Dot("V"))).Else().Block(jen.Id("h").Dot("Null").Call())
+				g.If(field.Clone().Dot("Valid")).Block(hashValue(c.Type, field.Clone().Dot("V"), enumVar(c))).Else().Block(jen.Id("h").Dot("Null").Call())
 			} else {
-				g.Add(hashValue(c.Type, field))
+				g.Add(hashValue(c.Type, field, enumVar(c)))
 			}
 		}
 		g.Return(jen.Id("h").Dot("Sum").Call())
@@ -322,9 +283,9 @@ func hashFile(f *jen.File, t *model.Table) {
 			field := jen.Id("r").Dot(c.GoName)
 			var body jen.Code
 			if c.Type.Nullable {
-				body = jen.If(field.Clone().Dot("Valid")).Block(hashValue(c.Type, field.Clone().Dot("V"))).Else().Block(jen.Id("h").Dot("Null").Call())
+				body = jen.If(field.Clone().Dot("Valid")).Block(hashValue(c.Type, field.Clone().Dot("V"), enumVar(c))).Else().Block(jen.Id("h").Dot("Null").Call())
 			} else {
-				body = hashValue(c.Type, field)
+				body = hashValue(c.Type, field, enumVar(c))
 			}
 			g.If(jen.Id("cols").Index(jen.Lit(c.Name))).Block(body)
 		}
@@ -374,7 +335,7 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 		version = jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Params(jen.Qual(pkgTime, "Time"), jen.Bool()).Block(ret)
 	}
 	key := jen.Id("r").Dot(t.Key.GoName)
-	if t.Key.Type.Kind == model.Int32 {
+	if t.Key.Type.GoType() != "int64" { // Table.Key returns int64
 		key = jen.Int64().Call(key)
 	}
 	cursorColumn, cursorField := "", ""
@@ -390,6 +351,7 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 	f.Var().Id("Table").Op("=").Qual(pkgTable, "Table").Types(jen.Id("Row")).Values(jen.DictFunc(func(d jen.Dict) {
 		d[jen.Id("Service")] = jen.Lit(t.Service)
 		d[jen.Id("Name")] = jen.Lit(t.Name)
+		d[jen.Id("Command")] = jen.Lit(t.CmdName)
 		d[jen.Id("Mapping")] = jen.Lit(t.Mapping)
 		d[jen.Id("Endpoint")] = jen.Lit(t.Endpoint)
 		d[jen.Id("DDL")] = jen.Id("ddl")
@@ -455,13 +417,14 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 		for _, c := range cols {
 			field := jen.Id("r").Dot(c.goName)
 			read := func(assign func(jen.Code) jen.Code) jen.Code {
-				if c.typ.Kind != model.Enum {
-					return assign(readRowBinaryValue(c.typ))
+				value, fails := readRowBinaryValue(c.typ, c.enumVar)
+				if !fails {
+					return assign(value)
 				}
 				return jen.Block(
-					jen.List(jen.Id("name"), jen.Id("err")).Op(":=").Qual(pkgMaprt, "EnumName").Call(jen.Id("rd").Dot("Enum8").Call(), jen.Id(c.enumVar)),
+					jen.List(jen.Id("x"), jen.Id("err")).Op(":=").Add(value),
 					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Qual("fmt", "Errorf").Call(jen.Lit("column "+c.name+": %w"), jen.Err()))),
-					assign(jen.Id("name")),
+					assign(jen.Id("x")),
 				)
 			}
 			if c.typ.Nullable {
@@ -482,15 +445,15 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 	f.Func().Id("appendValues").Params(jen.Id("dst").Index().Any(), jen.Id("r").Op("*").Id("Row")).Index().Any().BlockFunc(func(g *jen.Group) {
 		for _, c := range cols {
 			field := jen.Id("r").Dot(c.goName)
-			asUInt8 := c.typ.Kind == model.Bool && !p.Target.Has(model.FeatureBool)
+			plain, nullable := c.typ.Kind.Spec().Driver(p.Target)
 			var v jen.Code
 			switch {
-			case c.typ.Nullable && asUInt8:
-				v = jen.Qual(pkgMaprt, "NullableBoolUInt8").Call(field)
+			case c.typ.Nullable && nullable != "":
+				v = jen.Qual(pkgMaprt, nullable).Call(field)
 			case c.typ.Nullable:
 				v = jen.Qual(pkgMaprt, "Nullable").Call(field)
-			case asUInt8:
-				v = jen.Qual(pkgMaprt, "BoolUInt8").Call(field)
+			case plain != "":
+				v = jen.Qual(pkgMaprt, plain).Call(field)
 			default:
 				v = field
 			}

@@ -9,13 +9,14 @@ import (
 	"strings"
 
 	"github.com/canonic-data/canonic/gen/model"
+	"github.com/canonic-data/canonic/internal/chschema"
 	"github.com/canonic-data/canonic/templates"
 )
 
 // View is the statement creating t's current-rows view.
 func View(t *model.Table) string {
 	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s AS\nSELECT * FROM %s FINAL WHERE is_current = 1;",
-		model.QuoteIdent(t.CurrentView), model.QuoteIdent(t.Name))
+		chschema.QuoteIdent(t.CurrentView), chschema.QuoteIdent(t.Name))
 }
 
 // FileName is the DDL file's name inside the table's directory.
@@ -50,7 +51,7 @@ func File(p *model.Project, t *model.Table) ([]byte, error) {
 		DescriptionLines: model.CommentLines(fmt.Sprintf("%s.%s: %s", t.Service, t.Name, t.Description)),
 		Target:           p.Target.String(),
 		Key:              t.Key.Name,
-		Table:            model.QuoteIdent(t.Name),
+		Table:            chschema.QuoteIdent(t.Name),
 		ViewSQL:          View(t),
 		ViewName:         t.CurrentView,
 		Engine:           "ReplacingMergeTree(updated_at)",
@@ -58,7 +59,7 @@ func File(p *model.Project, t *model.Table) ([]byte, error) {
 	}
 	var order []string
 	for _, c := range t.OrderBy {
-		order = append(order, model.QuoteIdent(c))
+		order = append(order, chschema.QuoteIdent(c))
 	}
 	v.OrderBy = "(" + strings.Join(order, ", ") + ")"
 
@@ -74,16 +75,16 @@ func File(p *model.Project, t *model.Table) ([]byte, error) {
 	}
 	nameWidth, typeWidth := 0, 0
 	for _, c := range cols {
-		nameWidth = max(nameWidth, len(model.QuoteIdent(c.name)))
+		nameWidth = max(nameWidth, len(chschema.QuoteIdent(c.name)))
 		if len(c.typ) <= maxAlignedType {
 			typeWidth = max(typeWidth, len(c.typ))
 		}
 	}
 	for i, c := range cols {
 		v.Columns = append(v.Columns, viewColumn{
-			Name:    pad(model.QuoteIdent(c.name), nameWidth),
+			Name:    pad(chschema.QuoteIdent(c.name), nameWidth),
 			Type:    pad(c.typ, typeWidth),
-			Comment: model.QuoteString(c.comment),
+			Comment: chschema.QuoteString(c.comment),
 			Last:    i == len(cols)-1,
 		})
 	}

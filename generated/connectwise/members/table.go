@@ -194,6 +194,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-members",
 	CurrentView:    "members_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
@@ -264,7 +265,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.LicenseClass.Valid)
 	if r.LicenseClass.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.LicenseClass.V, enumLicenseClass))
+		dst = maprt.AppendEnum8(dst, r.LicenseClass.V, enumLicenseClass)
 	}
 	dst = rowbinary.AppendNull(dst, !r.TypeName.Valid)
 	if r.TypeName.Valid {
@@ -410,12 +411,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.LicenseClass = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumLicenseClass)
+			x, err := maprt.ReadEnum8(rd, enumLicenseClass)
 			if err != nil {
 				return 0, fmt.Errorf("column license_class: %w", err)
 			}
 			r.LicenseClass = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

@@ -233,6 +233,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-tickets",
 	CurrentView:    "tickets_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
@@ -275,15 +276,15 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	dst = rowbinary.AppendString(dst, r.Priority)
 	dst = rowbinary.AppendNull(dst, !r.Severity.Valid)
 	if r.Severity.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Severity.V, enumSeverity))
+		dst = maprt.AppendEnum8(dst, r.Severity.V, enumSeverity)
 	}
 	dst = rowbinary.AppendNull(dst, !r.Impact.Valid)
 	if r.Impact.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Impact.V, enumImpact))
+		dst = maprt.AppendEnum8(dst, r.Impact.V, enumImpact)
 	}
 	dst = rowbinary.AppendNull(dst, !r.Urgency.Valid)
 	if r.Urgency.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Urgency.V, enumUrgency))
+		dst = maprt.AppendEnum8(dst, r.Urgency.V, enumUrgency)
 	}
 	dst = rowbinary.AppendNull(dst, !r.TypeID.Valid)
 	if r.TypeID.Valid {
@@ -363,7 +364,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.RecordType.Valid)
 	if r.RecordType.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.RecordType.V, enumRecordType))
+		dst = maprt.AppendEnum8(dst, r.RecordType.V, enumRecordType)
 	}
 	dst = rowbinary.AppendDateTime(dst, r.EffectiveStartDate)
 	dst = rowbinary.AppendNull(dst, !r.EffectiveEndDate.Valid)
@@ -396,12 +397,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Severity = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumSeverity)
+			x, err := maprt.ReadEnum8(rd, enumSeverity)
 			if err != nil {
 				return 0, fmt.Errorf("column severity: %w", err)
 			}
 			r.Severity = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -409,12 +410,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Impact = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumImpact)
+			x, err := maprt.ReadEnum8(rd, enumImpact)
 			if err != nil {
 				return 0, fmt.Errorf("column impact: %w", err)
 			}
 			r.Impact = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -422,12 +423,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Urgency = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumUrgency)
+			x, err := maprt.ReadEnum8(rd, enumUrgency)
 			if err != nil {
 				return 0, fmt.Errorf("column urgency: %w", err)
 			}
 			r.Urgency = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -562,12 +563,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.RecordType = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumRecordType)
+			x, err := maprt.ReadEnum8(rd, enumRecordType)
 			if err != nil {
 				return 0, fmt.Errorf("column record_type: %w", err)
 			}
 			r.RecordType = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

@@ -194,6 +194,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-time-entries",
 	CurrentView:    "time_entries_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
@@ -236,7 +237,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.ChargeToType.Valid)
 	if r.ChargeToType.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.ChargeToType.V, enumChargeToType))
+		dst = maprt.AppendEnum8(dst, r.ChargeToType.V, enumChargeToType)
 	}
 	dst = rowbinary.AppendNull(dst, !r.ChargeToID.Valid)
 	if r.ChargeToID.Valid {
@@ -292,7 +293,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillableOption.Valid)
 	if r.BillableOption.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillableOption.V, enumBillableOption))
+		dst = maprt.AppendEnum8(dst, r.BillableOption.V, enumBillableOption)
 	}
 	dst = rowbinary.AppendNull(dst, !r.HourlyRate.Valid)
 	if r.HourlyRate.Valid {
@@ -304,7 +305,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.Status.Valid)
 	if r.Status.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Status.V, enumStatus))
+		dst = maprt.AppendEnum8(dst, r.Status.V, enumStatus)
 	}
 	dst = rowbinary.AppendNull(dst, !r.Notes.Valid)
 	if r.Notes.Valid {
@@ -361,12 +362,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.ChargeToType = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumChargeToType)
+			x, err := maprt.ReadEnum8(rd, enumChargeToType)
 			if err != nil {
 				return 0, fmt.Errorf("column charge_to_type: %w", err)
 			}
 			r.ChargeToType = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -465,12 +466,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillableOption = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumBillableOption)
+			x, err := maprt.ReadEnum8(rd, enumBillableOption)
 			if err != nil {
 				return 0, fmt.Errorf("column billable_option: %w", err)
 			}
 			r.BillableOption = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -492,12 +493,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Status = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumStatus)
+			x, err := maprt.ReadEnum8(rd, enumStatus)
 			if err != nil {
 				return 0, fmt.Errorf("column status: %w", err)
 			}
 			r.Status = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

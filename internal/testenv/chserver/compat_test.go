@@ -111,6 +111,13 @@ func TestDDLFeatures(t *testing.T) {
 		{"ALTER TABLE {db}.t MODIFY COLUMN added String", ""},
 		{"ALTER TABLE {db}.t MODIFY COLUMN added Nullable(String) COMMENT 'modified'", ""},
 		{"ALTER TABLE {db}.t ADD COLUMN x1 String, ADD COLUMN x2 String AFTER x1", ""},
+		// internal/chschema's rules: leaving Nullable with a DEFAULT, its
+		// backslash escapes in identifiers and strings, and no reordering.
+		{"ALTER TABLE {db}.t MODIFY COLUMN ns String DEFAULT ''", ""},
+		{"ALTER TABLE {db}.t ADD COLUMN `we\\`i\\\\rd` String AFTER id", ""},
+		{"ALTER TABLE {db}.t COMMENT COLUMN `we\\`i\\\\rd` 'a\\nb\\tc\\0d\\x01e\\'f'", ""},
+		{"ALTER TABLE {db}.t DROP COLUMN `we\\`i\\\\rd`", ""},
+		{"ALTER TABLE {db}.t MODIFY COLUMN s String AFTER id", "Syntax error"},
 		{"ALTER TABLE {db}.t DROP COLUMN x1, DROP COLUMN x2", ""},
 		{"CREATE VIEW IF NOT EXISTS {db}.v AS SELECT * FROM {db}.t FINAL WHERE is_current = 1", ""},
 		{"CREATE VIEW IF NOT EXISTS {db}.v AS SELECT * FROM {db}.t FINAL WHERE is_current = 1", ""},

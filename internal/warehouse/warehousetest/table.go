@@ -94,6 +94,7 @@ func Tickets() *table.Table[Row] {
 	return &table.Table[Row]{
 		Service:         "connectwise",
 		Name:            "tickets",
+		Command:         "backfill-connectwise-tickets",
 		Mapping:         "testdata/tickets.yaml",
 		Endpoint:        "service/tickets",
 		DDL:             DDL,

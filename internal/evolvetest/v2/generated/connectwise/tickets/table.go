@@ -92,6 +92,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-tickets",
 	CurrentView:    "tickets_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",

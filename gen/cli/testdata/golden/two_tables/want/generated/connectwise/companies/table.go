@@ -93,6 +93,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-companies",
 	CurrentView:    "companies_current",
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",

@@ -72,6 +72,7 @@ var Table = table.Table[Row]{
 			Type:    "String",
 		},
 	},
+	Command:        "backfill-connectwise-tickets",
 	CurrentView:    "tickets_current",
 	CursorColumn:   "",
 	CursorField:    "",

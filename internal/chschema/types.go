@@ -1,4 +1,4 @@
-package warehouse
+package chschema
 
 import (
 	"fmt"
@@ -6,18 +6,18 @@ import (
 	"strings"
 )
 
-// chType is a parsed ClickHouse type: a family name and its parameters,
+// Type is a parsed ClickHouse type: a family name and its parameters,
 // e.g. Nullable(Decimal(18, 2)) is {Name: "Nullable", Args: [{Type:
 // Decimal(18, 2)}]}.
-type chType struct {
+type Type struct {
 	Name string
-	Args []typeArg
+	Args []TypeArg
 }
 
-// typeArg is one parameter of a type: a nested type, a number, a quoted
+// TypeArg is one parameter of a type: a nested type, a number, a quoted
 // string, or an enum element ('name' = code).
-type typeArg struct {
-	Type    *chType
+type TypeArg struct {
+	Type    *Type
 	Num     string // integer literal, as written
 	Str     string // unquoted string value
 	IsStr   bool
@@ -41,9 +41,9 @@ var typeAliases = map[string]string{
 // utcZones are time zone names that mean UTC.
 var utcZones = map[string]bool{"UTC": true, "Etc/UTC": true, "GMT": true, "Etc/GMT": true, "Zulu": true, "Etc/Zulu": true, "UCT": true, "Etc/UCT": true}
 
-// parseType parses a ClickHouse type as written in DDL or shown by
+// ParseType parses a ClickHouse type as written in DDL or shown by
 // system.columns.
-func parseType(s string) (*chType, error) {
+func ParseType(s string) (*Type, error) {
 	p := typeParser{s: s}
 	t, err := p.typ()
 	if err != nil {
@@ -75,7 +75,7 @@ func (p *typeParser) peek() byte {
 	return 0
 }
 
-func (p *typeParser) typ() (*chType, error) {
+func (p *typeParser) typ() (*Type, error) {
 	p.space()
 	start := p.i
 	for p.i < len(p.s) && (isIdentByte(p.s[p.i])) {
@@ -84,7 +84,7 @@ func (p *typeParser) typ() (*chType, error) {
 	if p.i == start {
 		return nil, fmt.Errorf("expected a type name at offset %d", start)
 	}
-	t := &chType{Name: p.s[start:p.i]}
+	t := &Type{Name: p.s[start:p.i]}
 	if p.peek() != '(' {
 		return t, nil
 	}
@@ -111,32 +111,32 @@ func isIdentByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-func (p *typeParser) arg() (typeArg, error) {
+func (p *typeParser) arg() (TypeArg, error) {
 	switch c := p.peek(); {
 	case c == '\'':
 		str, err := p.quoted()
 		if err != nil {
-			return typeArg{}, err
+			return TypeArg{}, err
 		}
-		a := typeArg{Str: str, IsStr: true}
+		a := TypeArg{Str: str, IsStr: true}
 		if p.peek() == '=' {
 			p.i++
 			n, err := p.number()
 			if err != nil {
-				return typeArg{}, err
+				return TypeArg{}, err
 			}
 			a.EnumVal = n
 		}
 		return a, nil
 	case c == '-' || c >= '0' && c <= '9':
 		n, err := p.number()
-		return typeArg{Num: n}, err
+		return TypeArg{Num: n}, err
 	default:
 		t, err := p.typ()
 		if err != nil {
-			return typeArg{}, err
+			return TypeArg{}, err
 		}
-		return typeArg{Type: t}, nil
+		return TypeArg{Type: t}, nil
 	}
 }
 
@@ -157,8 +157,9 @@ func (p *typeParser) number() (string, error) {
 	return strconv.FormatInt(v, 10), nil
 }
 
-// quoted reads a single-quoted string with backslash escapes or doubled
-// quotes.
+// quoted reads a single-quoted string: backslash escapes (\n, \t, \0,
+// \xHH, ... and \ before any other byte meaning that byte) or doubled
+// quotes, as ClickHouse reads them.
 func (p *typeParser) quoted() (string, error) {
 	p.space()
 	start := p.i
@@ -168,8 +169,19 @@ func (p *typeParser) quoted() (string, error) {
 		c := p.s[p.i]
 		switch {
 		case c == '\\' && p.i+1 < len(p.s):
-			b.WriteByte(p.s[p.i+1])
+			e := p.s[p.i+1]
 			p.i += 2
+			if e == 'x' && p.i+2 <= len(p.s) {
+				if v, err := strconv.ParseUint(p.s[p.i:p.i+2], 16, 8); err == nil {
+					b.WriteByte(byte(v))
+					p.i += 2
+					continue
+				}
+			}
+			if r, ok := escapes[e]; ok {
+				e = r
+			}
+			b.WriteByte(e)
 		case c == '\'' && p.i+1 < len(p.s) && p.s[p.i+1] == '\'':
 			b.WriteByte('\'')
 			p.i += 2
@@ -184,10 +196,14 @@ func (p *typeParser) quoted() (string, error) {
 	return "", fmt.Errorf("unterminated string at offset %d", start)
 }
 
-// normalize rewrites t into the spelling system.columns uses: aliases
+// escapes are the letters ClickHouse reads after a backslash as control
+// characters.
+var escapes = map[byte]byte{'n': '\n', 'r': '\r', 't': '\t', '0': 0, 'b': '\b', 'f': '\f', 'a': '\a', 'v': '\v'}
+
+// Normalize rewrites t into the spelling system.columns uses: aliases
 // resolved, Decimal32/64/128/256(S) as Decimal(P, S), enum elements
 // numbered, UTC zone names as 'UTC'.
-func (t *chType) normalize() {
+func (t *Type) Normalize() {
 	if canon, ok := typeAliases[strings.ToUpper(t.Name)]; ok && len(t.Args) == 0 {
 		t.Name = canon
 	}
@@ -195,11 +211,11 @@ func (t *chType) normalize() {
 	case "Decimal32", "Decimal64", "Decimal128", "Decimal256":
 		if len(t.Args) == 1 {
 			p := map[string]string{"Decimal32": "9", "Decimal64": "18", "Decimal128": "38", "Decimal256": "76"}[t.Name]
-			t.Name, t.Args = "Decimal", []typeArg{{Num: p}, t.Args[0]}
+			t.Name, t.Args = "Decimal", []TypeArg{{Num: p}, t.Args[0]}
 		}
 	case "Decimal":
 		if len(t.Args) == 1 {
-			t.Args = append(t.Args, typeArg{Num: "0"})
+			t.Args = append(t.Args, TypeArg{Num: "0"})
 		}
 	case "Enum8", "Enum16":
 		for i := range t.Args {
@@ -214,13 +230,13 @@ func (t *chType) normalize() {
 	}
 	for _, a := range t.Args {
 		if a.Type != nil {
-			a.Type.normalize()
+			a.Type.Normalize()
 		}
 	}
 }
 
 // String renders t the way system.columns does.
-func (t *chType) String() string {
+func (t *Type) String() string {
 	if len(t.Args) == 0 {
 		return t.Name
 	}
@@ -253,17 +269,17 @@ func (t *chType) String() string {
 // other UTC names as 'UTC'). A type it cannot parse is returned with its
 // whitespace trimmed.
 func NormalizeType(s string) string {
-	t, err := parseType(s)
+	t, err := ParseType(s)
 	if err != nil {
 		return strings.TrimSpace(s)
 	}
-	t.normalize()
+	t.Normalize()
 	return t.String()
 }
 
-// inner returns the type inside Nullable(...) and LowCardinality(...)
+// Inner returns the type inside Nullable(...) and LowCardinality(...)
 // wrappers and whether a Nullable was among them.
-func (t *chType) inner() (base *chType, nullable bool) {
+func (t *Type) Inner() (base *Type, nullable bool) {
 	for {
 		switch {
 		case t.Name == "Nullable" && len(t.Args) == 1 && t.Args[0].Type != nil:
@@ -276,8 +292,8 @@ func (t *chType) inner() (base *chType, nullable bool) {
 	}
 }
 
-// decimalParams returns P and S of a normalized Decimal(P, S).
-func (t *chType) decimalParams() (precision, scale int, err error) {
+// DecimalParams returns P and S of a normalized Decimal(P, S).
+func (t *Type) DecimalParams() (precision, scale int, err error) {
 	if t.Name != "Decimal" || len(t.Args) != 2 {
 		return 0, 0, fmt.Errorf("not a Decimal(P, S): %s", t)
 	}
@@ -289,8 +305,8 @@ func (t *chType) decimalParams() (precision, scale int, err error) {
 	return precision, scale, nil
 }
 
-// enumCodes returns an Enum8/16's element names mapped to their codes.
-func (t *chType) enumCodes() (map[string]int64, error) {
+// EnumCodes returns an Enum8/16's element names mapped to their codes.
+func (t *Type) EnumCodes() (map[string]int64, error) {
 	codes := make(map[string]int64, len(t.Args))
 	for _, a := range t.Args {
 		if !a.IsStr || a.EnumVal == "" {
