@@ -23,7 +23,7 @@ import (
 // Environment variables Main reads (the ConnectWise credentials are read
 // by connectwise.ConfigFromEnv).
 const (
-	EnvClickHouseDSN = "CLICKHOUSE_DSN"
+	EnvClickHouseDSN = warehouse.EnvDSN
 )
 
 // Flag defaults and limits.
@@ -32,7 +32,7 @@ const (
 	DefaultBatchRows  = 10_000    // measured: same speed as 50k, a third less peak memory
 	MaxBatchRows      = 1_000_000 // below ClickHouse's max_insert_block_size, so one INSERT is one part
 	DefaultMaxRejects = 100
-	DefaultDataDir    = "./data"
+	DefaultDataDir    = warehouse.DefaultDataDir
 )
 
 // config is the parsed command line.
