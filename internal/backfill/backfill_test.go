@@ -178,7 +178,10 @@ func TestDuplicatesRejectsAndSameSecond(t *testing.T) {
 			ticketJSON(5, "older", "Low", "2024-03-01T00:00:00Z"),
 			ticketJSON(7, "bad", "Extreme", "2024-03-01T00:00:00Z"),
 		)
-		r := mustLoad(t, tg, db)
+		r := load(t, tg, db)
+		if r.code != 3 {
+			t.Fatalf("a run with a reject: exit %d, want 3\n%s%s", r.code, r.stdout, r.stderr)
+		}
 		expect(t, r, map[string]string{"records read": "4", "new keys": "2", "duplicates": "1", "rejected": "1", "rows written": "2"})
 		v := allVersions(t, tg, db)
 		if len(v[5]) != 1 || v[5][0].Summary != "newer" || wt.SeverityName(v[5][0].Severity.V) != "High" {

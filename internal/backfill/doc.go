@@ -22,10 +22,21 @@
 //	--max-rejects N        fail once more than N records are rejected (default 100)
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)
 //
-// Exit status 0 on success, 1 on failure (one line on stderr saying why),
-// 2 on a usage error. The summary on stdout counts records read, new keys,
-// changed, unchanged, closed, rejected and duplicate records, rows written
-// and the time taken. On a terminal a progress bar shows records read (the
+// # Exit status
+//
+//	0  every record read was loaded (with --dry-run: would be)
+//	3  the run loaded and was recorded, but rejected records, at most
+//	   --max-rejects; the last line on stderr gives their count, their share
+//	   of the records read and the reject file
+//	1  failure, including more than --max-rejects rejects (one line on
+//	   stderr saying why, with the reject file when there is one)
+//	2  usage error
+//
+// Several records of one key in a run (duplicates) are loaded as the
+// latest; they do not change the status. The summary on stdout counts
+// records read, new keys, changed, unchanged, closed, rejected (with their
+// share of the records read) and duplicate records, rows written and the
+// time taken. On a terminal a progress bar shows records read (the
 // total from the endpoint's /count); otherwise progress is logged with
 // log/slog on stderr. Secrets (the ConnectWise keys, the DSN's password)
 // never appear in the output: the packages below keep them out of errors,
