@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -159,14 +158,7 @@ func ticketJSON(id int, summary, severity, lastUpdated string) string {
 
 func TestDuplicatesRejectsAndSameSecond(t *testing.T) {
 	wt.Both(t, func(t *testing.T, tg wt.Target) {
-		var mu sync.Mutex
-		page := ""
-		setPage := func(recs ...string) {
-			mu.Lock()
-			defer mu.Unlock()
-			page = "[" + strings.Join(recs, ",") + "]"
-		}
-		staticCW(t, func() string { mu.Lock(); defer mu.Unlock(); return page })
+		setPage := pageCW(t)
 		db := wt.Database(t)
 		wd := t.TempDir()
 		t.Chdir(wd) // with --clickhouse, rejects/ goes under the working directory

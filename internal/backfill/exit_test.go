@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/canonic-data/canonic/internal/backfill"
@@ -23,14 +22,7 @@ func lastLine(s string) string {
 // reject file in the last line; 1 beyond it.
 func TestExitStatusTellsTheTruth(t *testing.T) {
 	tg := wt.Embedded(t)
-	var mu sync.Mutex
-	page := ""
-	setPage := func(recs ...string) {
-		mu.Lock()
-		defer mu.Unlock()
-		page = "[" + strings.Join(recs, ",") + "]"
-	}
-	staticCW(t, func() string { mu.Lock(); defer mu.Unlock(); return page })
+	setPage := pageCW(t)
 	db := wt.Database(t)
 	good := func(id int) string { return ticketJSON(id, "ok", "Low", "2024-03-01T00:00:00Z") }
 	bad := func(id int) string { return ticketJSON(id, "bad", "Extreme", "2024-03-01T00:00:00Z") }
