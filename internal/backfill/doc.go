@@ -22,6 +22,8 @@
 //	--max-rejects N        fail once more than N records are rejected (default 100)
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)
 //
+//	--verify               load nothing: check the table's SCD Type 2 invariants (see Verify)
+//
 // # Exit status
 //
 //	0  every record read was loaded (with --dry-run: would be)
@@ -41,6 +43,23 @@
 // log/slog on stderr. Secrets (the ConnectWise keys, the DSN's password)
 // never appear in the output: the packages below keep them out of errors,
 // and Main's writers redact them as a last resort.
+//
+// # Checking a table: --verify
+//
+// --verify loads nothing. It reads the tenant's table (FINAL) and prints each
+// violation with its key: a key with more than one current version
+// (current); is_current set on a version with an end, or a version without
+// an end that is not current (flag); a version ending before or when it
+// starts (end); a version overlapping the next of its key (overlap) or ending
+// before the next starts (chain: a gap); a record_hash that is not the hash of the
+// row's columns (hash); and, when the ConnectWise settings are there, a
+// number of current keys different from the endpoint's /count (count). A key
+// without a current version is one a --full run closed. The per-key rules
+// run in SQL, which returns only the suspect keys; the hashes are recomputed
+// with the generated code, reading the table in key ranges of about 50,000
+// rows. Closed versions keep the hash they were written with, so a row
+// whose hash matches an earlier recorded hash definition passes. Exit status
+// 0 with no violation, 1 with any (the last line on stderr gives the count).
 //
 // # Loading rules (SCD Type 2, insert-only)
 //

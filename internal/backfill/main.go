@@ -45,6 +45,8 @@ type config struct {
 	showCurrent int
 	// rpm is the client-side request budget per minute (0 = none).
 	rpm int
+	// verify checks the table instead of loading (--verify).
+	verify bool
 }
 
 // usageError is a command-line mistake (exit 2).
@@ -112,6 +114,10 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if cfg.verify {
+		return verifyMain(ctx, tbl, cfg, name, stdout, stderr)
+	}
 
 	terminal := isTerminal(stderr)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -183,21 +189,15 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *sl
 		return Stats{}, "", err
 	}
 
-	var eng warehouse.Engine
-	if cfg.dsn != "" {
-		eng, err = warehouse.OpenServer(ctx, cfg.dsn)
-		if err != nil {
-			return Stats{}, "", err
-		}
-		cfg.opts.RejectDir = "."
-	} else {
-		eng, err = warehouse.OpenEmbedded(cfg.dataDir)
-		if err != nil {
-			return Stats{}, "", err
-		}
-		cfg.opts.RejectDir = cfg.dataDir
+	eng, err := openEngine(ctx, cfg)
+	if err != nil {
+		return Stats{}, "", err
 	}
 	defer eng.Close()
+	cfg.opts.RejectDir = cfg.dataDir
+	if cfg.dsn != "" {
+		cfg.opts.RejectDir = "."
+	}
 
 	var obs Observer
 	var bar *barObserver
@@ -219,6 +219,15 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *sl
 	}
 	preview, err := showCurrent(ctx, tbl, eng, cfg.opts.Database, cfg.showCurrent)
 	return stats, preview, err
+}
+
+// openEngine opens the server cfg names, or the embedded engine on its
+// data directory.
+func openEngine(ctx context.Context, cfg config) (warehouse.Engine, error) {
+	if cfg.dsn != "" {
+		return warehouse.OpenServer(ctx, cfg.dsn)
+	}
+	return warehouse.OpenEmbedded(cfg.dataDir)
 }
 
 // parseArgs parses the command line. -h prints the usage to stdout and
@@ -247,6 +256,9 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	fs.IntVar(&o.MaxRejects, "max-rejects", DefaultMaxRejects, "fail (exit 1) once more than `N` records are rejected; up to N, the rest loads and the run exits 3 (rejects are written to rejects/<tenant>-<table>-<run>.jsonl)")
 	fs.IntVar(&o.BatchRows, "batch-rows", DefaultBatchRows, "rows per INSERT (`N`, 1 to 1000000)")
 	fs.IntVar(&cfg.showCurrent, "show-current", 0, "after loading, print the first `N` rows of the current view (0 = none)")
+	fs.BoolVar(&cfg.verify, "verify", false, "load nothing: check the table for the SCD Type 2 invariants (at most one current version per key, versions chained end to start, "+
+		"no end before its start, record_hash equal to the row's hash) and, when ConnectWise is configured, its current keys against the source's /count; "+
+		"print each violation with its key and exit 1 on any")
 	help := fs.BoolP("help", "h", false, "print this help")
 
 	usage := func() {
@@ -291,6 +303,13 @@ Flags:
 		return cfg, usagef("--show-current must be 0 or more")
 	case cfg.dataDir == "":
 		return cfg, usagef("--data-dir must not be empty")
+	}
+	if cfg.verify {
+		for _, f := range []string{"full", "since", "limit", "dry-run", "migrate", "show-current", "all-fields"} {
+			if fs.Changed(f) {
+				return cfg, usagef("--verify loads nothing: it does not take --%s", f)
+			}
+		}
 	}
 	if err := warehouse.ValidIdent(o.Tenant); err != nil {
 		return cfg, usagef("--tenant: %v", err)
