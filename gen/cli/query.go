@@ -74,7 +74,7 @@ func queryCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	terminal := *output == "" && isTerminal(stdout)
-	f, err := query.ChooseFormat(*format, terminal)
+	f, err := query.ChooseFormat(fs.Arg(0), *format, terminal)
 	if err != nil {
 		fmt.Fprintf(stderr, "canonic query: %v\n", err)
 		return ExitBadInput

@@ -36,6 +36,12 @@ func openEmbedded(dataDir string) (*embedded, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Pretty formats and Vertical would otherwise colour their output
+	// with terminal escapes even when it goes to a file.
+	if err := conn.Exec("SET output_format_pretty_color = 0"); err != nil {
+		conn.Close()
+		return nil, unwrapEngine(err)
+	}
 	return &embedded{conn: conn}, nil
 }
 

@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -33,10 +34,32 @@ func IsBinary(format string) bool {
 	return false
 }
 
-// ChooseFormat returns the format to run with: requested, or when it is
-// empty the aligned table on a terminal and TabSeparated otherwise. A
-// binary format to a terminal is refused.
-func ChooseFormat(requested string, terminal bool) (string, error) {
+// formatClause matches a FORMAT clause ending a statement.
+var formatClause = regexp.MustCompile(`(?i)\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$`)
+
+// FormatClause returns the format named by the FORMAT clause ending sql,
+// "" when there is none. The engine writes that format whatever it is
+// asked for.
+func FormatClause(sql string) string {
+	if m := formatClause.FindStringSubmatch(sql); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// ChooseFormat returns the format to run sql with: the requested one, or
+// when it is empty the aligned table on a terminal and TabSeparated
+// otherwise. A binary format to a terminal is refused, whether requested
+// or named by the SQL's own FORMAT clause.
+func ChooseFormat(sql, requested string, terminal bool) (string, error) {
+	if clause := FormatClause(sql); clause != "" {
+		if terminal && IsBinary(clause) {
+			return "", fmt.Errorf("the query's FORMAT %s is binary and stdout is a terminal: write it to a file with --output FILE or redirect stdout", clause)
+		}
+		if requested == "" || requested == TableFormat {
+			return clause, nil
+		}
+	}
 	switch {
 	case requested == "" && terminal:
 		return TableFormat, nil

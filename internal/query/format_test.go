@@ -27,7 +27,7 @@ func TestChooseFormat(t *testing.T) {
 		{"table", false, TableFormat, ""},
 	}
 	for _, c := range cases {
-		got, err := ChooseFormat(c.requested, c.terminal)
+		got, err := ChooseFormat("SELECT 1", c.requested, c.terminal)
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) {
 				t.Errorf("ChooseFormat(%q, %v) error = %v, want %q", c.requested, c.terminal, err, c.err)
@@ -37,6 +37,31 @@ func TestChooseFormat(t *testing.T) {
 		if err != nil || got != c.want {
 			t.Errorf("ChooseFormat(%q, %v) = %q, %v; want %q", c.requested, c.terminal, got, err, c.want)
 		}
+	}
+}
+
+func TestFormatClause(t *testing.T) {
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT 1", ""},
+		{"SELECT * FROM t WHERE id = 3 FORMAT Vertical", "Vertical"},
+		{"select 1 format JSONEachRow;\n", "JSONEachRow"},
+		{"SELECT 'FORMAT' AS f", ""},
+		{"SELECT format FROM t", ""},
+	} {
+		if got := FormatClause(c.sql); got != c.want {
+			t.Errorf("FormatClause(%q) = %q, want %q", c.sql, got, c.want)
+		}
+	}
+	// The SQL's own format replaces the table on a terminal, and a binary
+	// one is refused there.
+	if f, err := ChooseFormat("SELECT 1 FORMAT Vertical", "", true); f != "Vertical" || err != nil {
+		t.Errorf("FORMAT Vertical on a terminal: %q, %v", f, err)
+	}
+	if _, err := ChooseFormat("SELECT 1 FORMAT Parquet", "", true); err == nil || !strings.Contains(err.Error(), "FORMAT Parquet is binary") {
+		t.Errorf("FORMAT Parquet on a terminal: %v", err)
+	}
+	if f, err := ChooseFormat("SELECT 1 FORMAT Parquet", "", false); f != "Parquet" || err != nil {
+		t.Errorf("FORMAT Parquet to a file: %q, %v", f, err)
 	}
 }
 

@@ -77,6 +77,9 @@ func Run(ctx context.Context, opts Options, sql string, w io.Writer) error {
 	if format == "" {
 		format = DefaultFormat
 	}
+	if clause := FormatClause(sql); format == TableFormat && clause != "" {
+		format = clause // the SQL names its format: the table cannot be made from it
+	}
 	if format == TableFormat {
 		var buf bytes.Buffer
 		if err := eng.Run(ctx, opts.Database, sql, tableSource, &buf); err != nil {

@@ -76,6 +76,19 @@ func TestFormats(t *testing.T) {
 		if out.String() != "{\"id\":1}\n{\"id\":2}\n" {
 			t.Errorf("FORMAT clause: got %q", out.String())
 		}
+		// Also over the table, which needs a format of its own.
+		out.Reset()
+		o.Format = query.TableFormat
+		if err := query.Run(context.Background(), o, "SELECT id FROM t ORDER BY id FORMAT JSONEachRow", &out); err != nil || out.String() != "{\"id\":1}\n{\"id\":2}\n" {
+			t.Errorf("FORMAT clause over the table: %q, %v", out.String(), err)
+		}
+		// Vertical is plain text, without terminal colours.
+		out.Reset()
+		o.Format = "Vertical"
+		if err := query.Run(context.Background(), o, "SELECT id, name FROM t ORDER BY id LIMIT 1", &out); err != nil ||
+			!strings.Contains(out.String(), "name: n0") || strings.Contains(out.String(), "\x1b") {
+			t.Errorf("Vertical: %q, %v", out.String(), err)
+		}
 		o.Format = "Parquet"
 		out.Reset()
 		err := query.Run(context.Background(), o, sql, &out)
