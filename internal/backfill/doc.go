@@ -21,8 +21,7 @@
 //	                       embedded ClickHouse (chDB) in --data-dir (default ./data)
 //	--max-rejects N        fail once more than N records are rejected (default 100)
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)
-//
-//	--verify               load nothing: check the table's SCD Type 2 invariants (see Verify)
+//	--verify               load nothing: check the table's SCD Type 2 invariants (see below)
 //
 // # Exit status
 //
@@ -50,16 +49,18 @@
 // violation with its key: a key with more than one current version
 // (current); is_current set on a version with an end, or a version without
 // an end that is not current (flag); a version ending before or when it
-// starts (end); a version overlapping the next of its key (overlap) or ending
-// before the next starts (chain: a gap); a record_hash that is not the hash of the
-// row's columns (hash); and, when the ConnectWise settings are there, a
-// number of current keys different from the endpoint's /count (count). A key
+// starts (end); a version overlapping the next of its key (overlap) or
+// ending before the next starts (chain: a gap), as scd.Check states them;
+// a record_hash that is not the hash of the row's columns (hash); and,
+// when the ConnectWise settings are there, a number of current keys
+// different from the endpoint's /count (count). A key
 // without a current version is one a --full run closed. The per-key rules
 // run in SQL, which returns only the suspect keys; the hashes are recomputed
 // with the generated code, reading the table in key ranges of about 50,000
 // rows. Closed versions keep the hash they were written with, so a row
 // whose hash matches an earlier recorded hash definition passes. Exit status
 // 0 with no violation, 1 with any (the last line on stderr gives the count).
+// The code is verify.go.
 //
 // # Loading rules (SCD Type 2, insert-only)
 //

@@ -12,9 +12,31 @@ import (
 
 	"github.com/canonic-data/canonic/internal/connectwise"
 	"github.com/canonic-data/canonic/internal/rowbinary"
+	"github.com/canonic-data/canonic/internal/scd"
 	"github.com/canonic-data/canonic/internal/table"
 	"github.com/canonic-data/canonic/internal/warehouse"
 )
+
+// Rules --verify checks besides scd.Check's per-key invariants
+// (scd.RuleCurrent, RuleFlag, RuleEnd, RuleOverlap, RuleChain).
+const (
+	RuleHash  = "hash"  // record_hash is not the hash of the row's columns
+	RuleCount = "count" // current keys differ from the source's /count
+)
+
+// Violation is one broken SCD Type 2 invariant found by --verify.
+type Violation struct {
+	Rule   string // RuleHash, RuleCount or an scd Rule
+	Key    int64  // the business key (unused for RuleCount)
+	Detail string // what is wrong, with the versions' dates
+}
+
+func (v Violation) String() string {
+	if v.Rule == RuleCount {
+		return v.Rule + ": " + v.Detail
+	}
+	return fmt.Sprintf("key %d: %s: %s", v.Key, v.Rule, v.Detail)
+}
 
 // verifyChunkRows is about how many versions one hash-check query reads:
 // the embedded engine returns a query's whole result at once, so the table
@@ -37,7 +59,7 @@ type VerifyReport struct {
 func (r VerifyReport) ByRule(rule string) int64 { return r.violationsByRule[rule] }
 
 // Verify checks db.<table> (FINAL) for the SCD Type 2 invariants and calls
-// report for each violation: per key (checkVersions) at most one current
+// report for each violation: per key (scd.Check) at most one current
 // version, is_current exactly when there is no end, every end after its
 // start, and each version ending when the next starts; per row, a
 // record_hash equal to the hash of the row's columns (under the table's
@@ -112,7 +134,7 @@ func verifyCounts(ctx context.Context, eng warehouse.Engine, from, key string, r
 }
 
 // suspectKeysSQL selects the keys whose versions break a per-key rule of
-// checkVersions, in SQL over each key's versions sorted by start (end 0
+// scd.Check, in SQL over each key's versions sorted by start (end 0
 // standing for NULL), so that only those keys are read back.
 func suspectKeysSQL(from, key string) string {
 	return "SELECT k FROM (SELECT toInt64(" + key + ") AS k, arraySort(x -> tupleElement(x, 1), groupArray(tuple(" +
@@ -147,22 +169,22 @@ func verifyVersions(ctx context.Context, eng warehouse.Engine, from, key string,
 		q := "SELECT toInt64(" + key + "), effective_start_date, effective_end_date, toUInt8(is_current) FROM " + from +
 			" WHERE " + key + " IN (" + strings.Join(in, ",") + ") ORDER BY " + key + ", effective_start_date"
 		cur, have := int64(0), false
-		var vs []version
+		var vs []scd.Version
 		flush := func() {
 			if have {
-				for _, v := range checkVersions(cur, vs) {
-					emit(v)
+				for _, p := range scd.Check(vs) {
+					emit(Violation{Rule: p.Rule, Key: cur, Detail: p.Detail})
 				}
 			}
 		}
 		err := eng.Query(ctx, q, func(b []byte) (int, error) {
 			r.Reset(b)
 			k := r.Int64()
-			v := version{Start: r.DateTime()}
+			v := scd.Version{Start: r.DateTime().Unix()}
 			if !r.Null() {
-				v.End = r.DateTime()
+				v.End, v.HasEnd = r.DateTime().Unix(), true
 			}
-			v.Current = r.UInt8() == 1
+			v.IsCurrent = r.UInt8() == 1
 			if err := r.Err(); err != nil {
 				return 0, err
 			}
@@ -207,18 +229,18 @@ func verifyHashes[R any](ctx context.Context, tbl *table.Table[R], eng warehouse
 				return 0, err
 			}
 			rep.HashesChecked++
-			scd := tbl.SCD(row)
+			stored := tbl.SCD(row)
 			for _, set := range sets {
-				if tbl.HashSubset(row, set) == scd.RecordHash {
+				if tbl.HashSubset(row, set) == stored.RecordHash {
 					return n, nil
 				}
 			}
-			if uncheckable && !scd.IsCurrent {
+			if uncheckable && !stored.IsCurrent {
 				rep.HashesUnverifiable++
 				return n, nil
 			}
 			emit(Violation{Rule: RuleHash, Key: tbl.Key(row), Detail: fmt.Sprintf("version starting %s: record_hash %s is not the hash of the row's columns, %s",
-				stamp(scd.EffectiveStartDate), clipHash(scd.RecordHash), clipHash(tbl.HashSubset(row, sets[0])))})
+				stored.EffectiveStartDate.UTC().Format(time.RFC3339), clipHash(stored.RecordHash), clipHash(tbl.HashSubset(row, sets[0])))})
 			return n, nil
 		})
 		if err != nil {
@@ -318,7 +340,7 @@ func printVerify(w io.Writer, tbl, db string, rep VerifyReport, sourceNote strin
 		return
 	}
 	var parts []string
-	for _, rule := range []string{RuleCurrent, RuleFlag, RuleEnd, RuleOverlap, RuleChain, RuleHash, RuleCount} {
+	for _, rule := range []string{scd.RuleCurrent, scd.RuleFlag, scd.RuleEnd, scd.RuleOverlap, scd.RuleChain, RuleHash, RuleCount} {
 		if n := rep.ByRule(rule); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, rule))
 		}
