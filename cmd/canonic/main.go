@@ -9,6 +9,7 @@
 //	canonic check    [--root DIR] [--target VERSION] [-q]
 //	canonic import-spec --from openapi.json [--service connectwise] [--source NOTE]
 //	canonic breaking --against REVISION [--root DIR]
+//	canonic query [--data-dir DIR | --clickhouse DSN] [--tenant NAME] [--format F] [--output FILE] 'SQL'
 //
 // generate reads mappings/project.yaml, every mappings/<service>/<table>.yaml
 // and the vendored source specs under mappings/sources/, and writes, per table,
@@ -42,6 +43,26 @@
 // import-spec turns an upstream ConnectWise OpenAPI document into the trimmed
 // snapshot mappings/sources/<service>.json that source paths are checked
 // against; run check afterwards to see every mapping the new spec breaks.
+//
+// query runs SQL on the data the backfills loaded, with the tenant's
+// database selected (--tenant NAME, or --database DB), so tables are named
+// unqualified: an aligned table on a terminal, TabSeparated otherwise, or
+// any ClickHouse output format named with --format (CSV, JSONEachRow,
+// Vertical, Parquet, ...; the engine's own, so a server has the formats of
+// its version: 18.16 has no Parquet). A binary format is refused on a
+// terminal: write it with --output FILE (written whole, and only when the
+// query succeeded) or redirect stdout. The engine is the embedded one on
+// --data-dir (default ./data, the backfill's default) unless --clickhouse
+// DSN or CLICKHOUSE_DSN names a server; the query then goes to the server's
+// HTTP interface, which formats the result: an http(s)://user:pw@host:8123/
+// DSN names it directly, and the backfill's clickhouse:// DSN is mapped to
+// the same host's HTTP port (8123, or 8443 with secure=true; --http-port
+// for any other port). The password never appears in output or errors. An
+// unknown table or database error lists the tenant databases there. Exit
+// codes: 0 success, 1 the query failed, 2 usage.
+//
+//	canonic query --tenant sitetechnology 'SELECT status, count() FROM tickets_current GROUP BY status'
+//	canonic query --tenant sitetechnology -f Parquet -o tickets.parquet 'SELECT * FROM tickets'
 //
 // --target names the oldest ClickHouse server the DDL must run on (e.g.
 // 18.16: no Bool, DateTime64, LowCardinality, CODEC or Date32); it

@@ -33,6 +33,7 @@ commands:
   check         compile in memory and diff against disk; exit 1 on any difference
   import-spec   vendor a ConnectWise OpenAPI file as mappings/sources/<service>.json
   breaking      classify every change against a git revision (GO_API, WAREHOUSE, HISTORY, SOURCE); exit 1 on an unacknowledged break
+  query         run SQL on the loaded data (embedded --data-dir or a --clickhouse server) with a tenant's database selected
 
 Run 'canonic <command> -h' for a command's flags.
 `
@@ -52,6 +53,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return importSpec(args[1:], stdout, stderr)
 	case "breaking":
 		return breaking(args[1:], stdout, stderr)
+	case "query":
+		return queryCmd(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -159,14 +158,7 @@ func ticketJSON(id int, summary, severity, lastUpdated string) string {
 
 func TestDuplicatesRejectsAndSameSecond(t *testing.T) {
 	wt.Both(t, func(t *testing.T, tg wt.Target) {
-		var mu sync.Mutex
-		page := ""
-		setPage := func(recs ...string) {
-			mu.Lock()
-			defer mu.Unlock()
-			page = "[" + strings.Join(recs, ",") + "]"
-		}
-		staticCW(t, func() string { mu.Lock(); defer mu.Unlock(); return page })
+		setPage := pageCW(t)
 		db := wt.Database(t)
 		wd := t.TempDir()
 		t.Chdir(wd) // with --clickhouse, rejects/ goes under the working directory
@@ -178,7 +170,10 @@ func TestDuplicatesRejectsAndSameSecond(t *testing.T) {
 			ticketJSON(5, "older", "Low", "2024-03-01T00:00:00Z"),
 			ticketJSON(7, "bad", "Extreme", "2024-03-01T00:00:00Z"),
 		)
-		r := mustLoad(t, tg, db)
+		r := load(t, tg, db)
+		if r.code != 3 {
+			t.Fatalf("a run with a reject: exit %d, want 3\n%s%s", r.code, r.stdout, r.stderr)
+		}
 		expect(t, r, map[string]string{"records read": "4", "new keys": "2", "duplicates": "1", "rejected": "1", "rows written": "2"})
 		v := allVersions(t, tg, db)
 		if len(v[5]) != 1 || v[5][0].Summary != "newer" || wt.SeverityName(v[5][0].Severity.V) != "High" {

@@ -169,7 +169,9 @@ func (l *loader[R]) flush(ctx context.Context) error {
 		}
 	}
 	b.reset()
-	if l.obs != nil {
+	if l.obs != nil && l.writer.inflight == nil {
+		// Nothing to wait for (nothing written, or a dry run); a batch
+		// with an INSERT is reported by wait once its rows are in.
 		l.obs.Batch(&l.stats)
 	}
 	return nil

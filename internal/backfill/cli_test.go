@@ -26,7 +26,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		t.Fatalf("-h exit %d: %s", r.code, r.stderr)
 	}
 	for _, f := range []string{"--tenant", "--database", "--limit", "--since", "--full", "--dry-run", "--page-size",
-		"--connectwise-url", "--clickhouse", "--data-dir", "--max-rejects", "--batch-rows", "CONNECTWISE_PRIVATE_KEY", "CLICKHOUSE_DSN"} {
+		"--connectwise-url", "--clickhouse", "--data-dir", "--max-rejects", "--batch-rows", "--verify", "CONNECTWISE_PRIVATE_KEY", "CLICKHOUSE_DSN"} {
 		if !strings.Contains(r.stdout, f) {
 			t.Errorf("-h does not mention %s", f)
 		}
@@ -53,6 +53,8 @@ func TestUsageErrors(t *testing.T) {
 		{"--tenant", "acme", "--batch-rows", "0"},
 		{"--tenant", "acme", "--bogus"},
 		{"--tenant", "acme", "extra"},
+		{"--tenant", "acme", "--verify", "--full"},
+		{"--tenant", "acme", "--verify", "--dry-run"},
 	}
 	for _, args := range cases {
 		r := run(append(args, "--data-dir", dir)...)

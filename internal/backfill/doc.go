@@ -27,15 +27,46 @@
 //	--max-rejects N        fail once more than N records are rejected (default 100)
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)
 //	--show-current N       after loading, print the first N rows of the current view (0 = none)
+//	--verify               load nothing: check the table's SCD Type 2 invariants (see below)
 //
-// Exit status 0 on success, 1 on failure (one line on stderr saying why),
-// 2 on a usage error. The summary on stdout counts records read, new keys,
-// changed, unchanged, closed, rejected and duplicate records, rows written
-// and the time taken. On a terminal a progress bar shows records read (the
+// # Exit status
+//
+//	0  every record read was loaded (with --dry-run: would be)
+//	3  the run loaded and was recorded, but rejected records, at most
+//	   --max-rejects; the last line on stderr gives their count, their share
+//	   of the records read and the reject file
+//	1  failure, including more than --max-rejects rejects (one line on
+//	   stderr saying why, with the reject file when there is one)
+//	2  usage error
+//
+// Several records of one key in a run (duplicates) are loaded as the
+// latest; they do not change the status. The summary on stdout counts
+// records read, new keys, changed, unchanged, closed, rejected (with their
+// share of the records read) and duplicate records, rows written and the
+// time taken. On a terminal a progress bar shows records read (the
 // total from the endpoint's /count); otherwise progress is logged with
 // log/slog on stderr. Secrets (the ConnectWise keys, the DSN's password)
 // never appear in the output: the packages below keep them out of errors,
 // and Main's writers redact them as a last resort.
+//
+// # Checking a table: --verify
+//
+// --verify loads nothing. It reads the tenant's table (FINAL) and prints each
+// violation with its key: a key with more than one current version
+// (current); is_current set on a version with an end, or a version without
+// an end that is not current (flag); a version ending before or when it
+// starts (end); a version overlapping the next of its key (overlap) or
+// ending before the next starts (chain: a gap), as scd.Check states them;
+// a record_hash that is not the hash of the row's columns (hash); and,
+// when the ConnectWise settings are there, a number of current keys
+// different from the endpoint's /count (count). A key
+// without a current version is one a --full run closed. The per-key rules
+// run in SQL, which returns only the suspect keys; the hashes are recomputed
+// with the generated code, reading the table in key ranges of about 50,000
+// rows. Closed versions keep the hash they were written with, so a row
+// whose hash matches an earlier recorded hash definition passes. Exit status
+// 0 with no violation, 1 with any (the last line on stderr gives the count).
+// The code is verify.go.
 //
 // # Loading rules (SCD Type 2, insert-only)
 //

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/canonic-data/canonic/internal/backfill"
@@ -60,6 +61,20 @@ func staticCW(t *testing.T, body func() string) {
 	}))
 	t.Cleanup(srv.Close)
 	setCWEnv(t, srv.URL+"/v4_6_release/apis/3.0/")
+}
+
+// pageCW serves one page through staticCW and returns the function that
+// sets its records.
+func pageCW(t *testing.T) (setPage func(recs ...string)) {
+	t.Helper()
+	var mu sync.Mutex
+	page := "[]"
+	staticCW(t, func() string { mu.Lock(); defer mu.Unlock(); return page })
+	return func(recs ...string) {
+		mu.Lock()
+		defer mu.Unlock()
+		page = "[" + strings.Join(recs, ",") + "]"
+	}
 }
 
 // result is one Main run.

@@ -93,7 +93,9 @@ type Observer interface {
 	Total(n int)
 	// Records reports records read so far.
 	Records(read int64)
-	// Batch reports a written (or, on a dry run, evaluated) batch.
+	// Batch reports progress after a batch: once an INSERT of it has
+	// landed (s.RowsWritten counts it), or when it wrote nothing (a dry
+	// run, or only unchanged records).
 	Batch(s *Stats)
 }
 
@@ -209,10 +211,15 @@ func (l *loader[R]) run(ctx context.Context) (err error) {
 	})
 }
 
-// wait waits for the INSERT in flight, if any, and counts its rows.
+// wait waits for the INSERT in flight, if any, counts its rows and
+// reports progress once they are in.
 func (l *loader[R]) wait() error {
+	busy := l.writer.inflight != nil
 	n, err := l.writer.wait()
 	l.stats.RowsWritten += n
+	if busy && err == nil && l.obs != nil {
+		l.obs.Batch(&l.stats)
+	}
 	return err
 }
 

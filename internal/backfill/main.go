@@ -23,7 +23,7 @@ import (
 // Environment variables Main reads (the ConnectWise credentials are read
 // by connectwise.ConfigFromEnv).
 const (
-	EnvClickHouseDSN = "CLICKHOUSE_DSN"
+	EnvClickHouseDSN = warehouse.EnvDSN
 )
 
 // Flag defaults and limits.
@@ -32,7 +32,7 @@ const (
 	DefaultBatchRows  = 10_000    // measured: same speed as 50k, a third less peak memory
 	MaxBatchRows      = 1_000_000 // below ClickHouse's max_insert_block_size, so one INSERT is one part
 	DefaultMaxRejects = 100
-	DefaultDataDir    = "./data"
+	DefaultDataDir    = warehouse.DefaultDataDir
 )
 
 // config is the parsed command line.
@@ -45,6 +45,8 @@ type config struct {
 	showCurrent int
 	// rpm is the client-side request budget per minute (0 = none).
 	rpm int
+	// verify checks the table instead of loading (--verify).
+	verify bool
 }
 
 // usageError is a command-line mistake (exit 2).
@@ -56,10 +58,30 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
+// Exit statuses of Main.
+const (
+	// ExitOK: every record read was loaded (or, with --dry-run, would be).
+	ExitOK = 0
+	// ExitFailed: the run failed, more than --max-rejects records
+	// included; the last line on stderr says why.
+	ExitFailed = 1
+	// ExitUsage: the command line is wrong.
+	ExitUsage = 2
+	// ExitRejected: the run loaded and was recorded, but rejected records
+	// (at most --max-rejects); the last line on stderr gives their count
+	// and the reject file.
+	ExitRejected = 3
+)
+
+// exitStatusHelp is the exit status paragraph of -h.
+const exitStatusHelp = `Exit status: 0 every record read was loaded; 3 the run loaded and was recorded but
+rejected records (at most --max-rejects; the last line on stderr gives the count and the
+reject file); 1 failure, more than --max-rejects rejects included; 2 usage error.`
+
 // Main is the backfill command of one generated table: it parses args
 // (without the program name), loads the table and prints a summary. It
-// returns the exit code: 0 success, 1 failure (one line on stderr), 2
-// usage error. It keeps no package state.
+// returns the exit status (ExitOK, ExitRejected, ExitFailed, ExitUsage).
+// It keeps no package state.
 func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) int {
 	name := tbl.Command
 	red := &redactor{}
@@ -67,11 +89,11 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 
 	cfg, err := parseArgs(tbl, name, args, stdout)
 	if errors.Is(err, pflag.ErrHelp) {
-		return 0
+		return ExitOK
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\nRun %s -h for the flags.\n", name, oneLine(err), name)
-		return 2
+		return ExitUsage
 	}
 	if cfg.dsn == "" {
 		cfg.dsn = os.Getenv(EnvClickHouseDSN)
@@ -93,6 +115,10 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if cfg.verify {
+		return verifyMain(ctx, tbl, cfg, name, stdout, stderr)
+	}
+
 	terminal := isTerminal(stderr)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
@@ -107,12 +133,47 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 			msg += fmt.Sprintf(" (after reading %d records and writing %d rows; the run is not recorded, so the next run covers them again)",
 				stats.RecordsRead, stats.RowsWritten)
 		}
+		if stats.RejectFile != "" {
+			msg += "; rejects in " + stats.RejectFile
+		}
 		fmt.Fprintf(stderr, "%s: error: %s\n", name, msg)
-		return 1
+		return ExitFailed
 	}
 	printSummary(stdout, tbl.Name, cfg, stats)
 	fmt.Fprint(stdout, preview)
-	return 0
+	if stats.Rejected > 0 {
+		fmt.Fprintf(stderr, "%s: %s\n", name, rejectedLine(stats, cfg.opts.DryRun))
+		return ExitRejected
+	}
+	return ExitOK
+}
+
+// rejectedLine is the last line of a run that rejected records: how many,
+// their share and where they are, so a scheduler's log says why the status
+// is not 0.
+func rejectedLine(s Stats, dryRun bool) string {
+	if dryRun {
+		return fmt.Sprintf("%d of %d records read would be rejected (%s); dry run: no reject file was written (exit status %d)",
+			s.Rejected, s.RecordsRead, share(s.Rejected, s.RecordsRead), ExitRejected)
+	}
+	return fmt.Sprintf("%d of %d records read were rejected (%s), the rest loaded; rejects in %s (exit status %d)",
+		s.Rejected, s.RecordsRead, share(s.Rejected, s.RecordsRead), s.RejectFile, ExitRejected)
+}
+
+// share formats part/whole as a percentage, never rounding a non-zero part
+// to 0% or a partial whole to 100%.
+func share(part, whole int64) string {
+	if whole <= 0 {
+		return "-"
+	}
+	p := 100 * float64(part) / float64(whole)
+	switch {
+	case part > 0 && p < 0.1:
+		return "<0.1%"
+	case part < whole && p > 99.9:
+		return ">99.9%"
+	}
+	return fmt.Sprintf("%.1f%%", p)
 }
 
 // run opens the source and the engine and loads.
@@ -128,21 +189,15 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *sl
 		return Stats{}, "", err
 	}
 
-	var eng warehouse.Engine
-	if cfg.dsn != "" {
-		eng, err = warehouse.OpenServer(ctx, cfg.dsn)
-		if err != nil {
-			return Stats{}, "", err
-		}
-		cfg.opts.RejectDir = "."
-	} else {
-		eng, err = warehouse.OpenEmbedded(cfg.dataDir)
-		if err != nil {
-			return Stats{}, "", err
-		}
-		cfg.opts.RejectDir = cfg.dataDir
+	eng, err := openEngine(ctx, cfg)
+	if err != nil {
+		return Stats{}, "", err
 	}
 	defer eng.Close()
+	cfg.opts.RejectDir = cfg.dataDir
+	if cfg.dsn != "" {
+		cfg.opts.RejectDir = "."
+	}
 
 	var obs Observer
 	var bar *barObserver
@@ -164,6 +219,15 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *sl
 	}
 	preview, err := showCurrent(ctx, tbl, eng, cfg.opts.Database, cfg.showCurrent)
 	return stats, preview, err
+}
+
+// openEngine opens the server cfg names, or the embedded engine on its
+// data directory.
+func openEngine(ctx context.Context, cfg config) (warehouse.Engine, error) {
+	if cfg.dsn != "" {
+		return warehouse.OpenServer(ctx, cfg.dsn)
+	}
+	return warehouse.OpenEmbedded(cfg.dataDir)
 }
 
 // parseArgs parses the command line. -h prints the usage to stdout and
@@ -189,19 +253,22 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 		"credentials come from "+strings.Join([]string{connectwise.EnvCompany, connectwise.EnvPublicKey, connectwise.EnvPrivateKey, connectwise.EnvClientID}, ", "))
 	fs.StringVar(&cfg.dsn, "clickhouse", "", "load into a ClickHouse server at this clickhouse-go `DSN`, e.g. clickhouse://user:password@host:9000/default?secure=true (env "+EnvClickHouseDSN+"); without it, load into embedded ClickHouse (chDB) in --data-dir")
 	fs.StringVar(&cfg.dataDir, "data-dir", DefaultDataDir, "embedded ClickHouse data `directory`; rejects/ is written under it (under the working directory with --clickhouse)")
-	fs.IntVar(&o.MaxRejects, "max-rejects", DefaultMaxRejects, "fail once more than `N` records are rejected (rejects are written to rejects/<tenant>-<table>-<run>.jsonl)")
+	fs.IntVar(&o.MaxRejects, "max-rejects", DefaultMaxRejects, "fail (exit 1) once more than `N` records are rejected; up to N, the rest loads and the run exits 3 (rejects are written to rejects/<tenant>-<table>-<run>.jsonl)")
 	fs.IntVar(&o.BatchRows, "batch-rows", DefaultBatchRows, "rows per INSERT (`N`, 1 to 1000000)")
 	fs.IntVar(&cfg.showCurrent, "show-current", 0, "after loading, print the first `N` rows of the current view (0 = none)")
+	fs.BoolVar(&cfg.verify, "verify", false, "load nothing: check the table for the SCD Type 2 invariants (at most one current version per key, versions chained end to start, "+
+		"no end before its start, record_hash equal to the row's hash) and, when ConnectWise is configured, its current keys against the source's /count; "+
+		"print each violation with its key and exit 1 on any")
 	help := fs.BoolP("help", "h", false, "print this help")
 
 	usage := func() {
 		fmt.Fprintf(stdout, `Usage: %s --tenant NAME [flags]
 
 Loads ConnectWise %s (%s) into the ClickHouse table %s as SCD Type 2 versions.
-Exit status: 0 success, 1 failure, 2 usage error.
+%s
 
 Flags:
-%s`, name, tbl.Endpoint, tbl.Mapping, tbl.Name, fs.FlagUsages())
+%s`, name, tbl.Endpoint, tbl.Mapping, tbl.Name, exitStatusHelp, fs.FlagUsages())
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -236,6 +303,13 @@ Flags:
 		return cfg, usagef("--show-current must be 0 or more")
 	case cfg.dataDir == "":
 		return cfg, usagef("--data-dir must not be empty")
+	}
+	if cfg.verify {
+		for _, f := range []string{"full", "since", "limit", "dry-run", "migrate", "show-current", "all-fields"} {
+			if fs.Changed(f) {
+				return cfg, usagef("--verify loads nothing: it does not take --%s", f)
+			}
+		}
 	}
 	if err := warehouse.ValidIdent(o.Tenant); err != nil {
 		return cfg, usagef("--tenant: %v", err)
@@ -291,7 +365,7 @@ func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 		{"unchanged", s.Unchanged},
 		{"closed", s.Closed},
 		{"rebaselined", s.Rebaselined},
-		{"rejected", s.Rejected},
+		{"rejected", rejectedCount(s)},
 		{"duplicates", s.Duplicates},
 	}
 	if s.Streams > 1 {
@@ -333,6 +407,15 @@ func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 			}
 		}
 	}
+}
+
+// rejectedCount is the summary's rejected value: the count and, when not
+// zero, its share of the records read.
+func rejectedCount(s Stats) string {
+	if s.Rejected == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (%s of records read)", s.Rejected, share(s.Rejected, s.RecordsRead))
 }
 
 func joinKeys(keys []int64) string {

@@ -2,7 +2,8 @@
 # The demo behind `make demo` (run after `make chdb generate build`): start the
 # ConnectWise-compatible server on loopback, backfill 5000 tickets for tenant
 # sitetechnology into the embedded engine, print the summary and a few rows of
-# the current view, stop the server.
+# the current view, stop the server, and look at the loaded data with
+# `canonic query`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,3 +26,12 @@ echo "== ConnectWise-compatible server at $CONNECTWISE_URL ($tickets tickets)"
 
 echo "== backfill-connectwise-tickets --tenant sitetechnology --data-dir $data_dir"
 bin/backfill-connectwise-tickets --tenant sitetechnology --data-dir "$data_dir" --show-current 5
+
+kill "$server_pid" 2>/dev/null || true
+
+query='SELECT status, count() AS tickets, round(sum(actual_hours), 1) AS hours, max(last_updated) AS last_change FROM tickets_current GROUP BY status ORDER BY tickets DESC LIMIT 5'
+echo
+echo "== canonic query --tenant sitetechnology --data-dir $data_dir \"$query\""
+bin/canonic query --tenant sitetechnology --data-dir "$data_dir" "$query"
+echo
+echo "Try: bin/canonic query --tenant sitetechnology --data-dir $data_dir 'SELECT * FROM tickets WHERE id = 1003 FORMAT Vertical'"

@@ -29,6 +29,10 @@
 //   - Close: a key a complete sweep no longer returns has its current
 //     version closed at the run start; extra current versions an earlier
 //     writer left are closed at the latest one's start (CloseExtra).
+//
+// Check states the invariants these rules keep over a key's stored
+// versions (at most one current, current exactly when open, each end after
+// its start and equal to the next start); backfill --verify runs it.
 package scd
 
 import "encoding/hex"

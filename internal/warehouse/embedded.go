@@ -27,12 +27,9 @@ type embedded struct {
 // is missing, the error says how to install it (make chdb, or point
 // CHDB_LIB_PATH at libchdb.so).
 func OpenEmbedded(dataDir string) (Engine, error) {
-	if _, err := chdb.FindLibrary(); err != nil {
-		return nil, fmt.Errorf("embedded ClickHouse unavailable: %w (or load into a server with --clickhouse DSN)", err)
-	}
-	conn, err := chdb.Open(dataDir)
+	conn, err := OpenChDB(dataDir, "load into")
 	if err != nil {
-		return nil, fmt.Errorf("embedded ClickHouse: %w", err)
+		return nil, err
 	}
 	qconn, err := chdb.Open(dataDir)
 	if err != nil {
@@ -40,6 +37,20 @@ func OpenEmbedded(dataDir string) (Engine, error) {
 		return nil, fmt.Errorf("embedded ClickHouse: %w", err)
 	}
 	return &embedded{conn: conn, qconn: qconn}, nil
+}
+
+// OpenChDB opens a chDB connection on dataDir. When the library is
+// missing, the error says how to install it, or to <verb> a server with
+// --clickhouse instead.
+func OpenChDB(dataDir, verb string) (*chdb.Conn, error) {
+	if _, err := chdb.FindLibrary(); err != nil {
+		return nil, fmt.Errorf("embedded ClickHouse unavailable: %w (or %s a server with --clickhouse DSN)", err, verb)
+	}
+	conn, err := chdb.Open(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("embedded ClickHouse: %w", err)
+	}
+	return conn, nil
 }
 
 func (e *embedded) Kind() string   { return KindEmbedded }

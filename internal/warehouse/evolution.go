@@ -129,3 +129,26 @@ func (x textRows) AppendValues(dst []any, i int) []any {
 	}
 	return dst
 }
+
+// HashDefinitionColumns returns the hashed columns of every definition
+// recorded for table, newest first; nothing when db has no
+// HashDefinitionsTable yet.
+func HashDefinitionColumns(ctx context.Context, e Engine, db, table string) ([][]string, error) {
+	ok, err := TableExists(ctx, e, db, HashDefinitionsTable)
+	if err != nil || !ok {
+		return nil, err
+	}
+	var out [][]string
+	q := "SELECT columns FROM " + qualified(db, HashDefinitionsTable) +
+		" WHERE table_name = " + QuoteString(table) + " ORDER BY recorded_at DESC"
+	err = e.Query(ctx, q, func(src []byte) (int, error) {
+		r := rowbinary.NewReader(src)
+		var cols []string
+		if s := r.String(); s != "" {
+			cols = strings.Split(s, ",")
+		}
+		out = append(out, cols)
+		return r.Offset(), r.Err()
+	})
+	return out, err
+}

@@ -67,6 +67,16 @@ type Rows interface {
 	AppendValues(dst []any, i int) []any
 }
 
+// Where a warehouse is, when the command line does not say: the backfill
+// binaries and `canonic query` read both.
+const (
+	// EnvDSN names the environment variable holding a ClickHouse server's
+	// DSN; when it is set, commands use that server.
+	EnvDSN = "CLICKHOUSE_DSN"
+	// DefaultDataDir is the embedded engine's data directory.
+	DefaultDataDir = "./data"
+)
+
 // Engine kinds.
 const (
 	KindEmbedded = "embedded"

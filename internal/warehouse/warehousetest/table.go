@@ -106,6 +106,8 @@ func Tickets() *table.Table[Row] {
 		CursorField:     "lastUpdated",
 		VersionColumn:   "last_updated",
 		HashDefinition:  "test-v1",
+		HashColumns:     hashColumns,
+		HashSubset:      hashSubset,
 		Decode:          decode,
 		Key:             func(r *Row) int64 { return r.ID },
 		SCD:             func(r *Row) *table.SCD { return &r.SCD },
@@ -196,30 +198,60 @@ func hash(r *Row) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func appendBusiness(dst []byte, r *Row) []byte {
-	dst = rowbinary.AppendInt64(dst, r.ID)
-	dst = rowbinary.AppendString(dst, r.Summary)
-	dst = rowbinary.AppendNull(dst, !r.Status.Valid)
-	if r.Status.Valid {
-		dst = rowbinary.AppendString(dst, r.Status.V)
+func appendBusiness(dst []byte, r *Row) []byte { return appendColumns(dst, r, nil) }
+
+// hashColumns are the hashed business columns: all of them.
+var hashColumns = []string{"id", "summary", "status", "owner_id", "severity", "budget_hours", "closed_date", "last_updated"}
+
+// hashSubset hashes the columns in cols with the same encoding.
+func hashSubset(r *Row, cols map[string]bool) string {
+	sum := sha256.Sum256(appendColumns(nil, r, cols))
+	return hex.EncodeToString(sum[:])
+}
+
+// appendColumns appends the business columns in cols (all when nil).
+func appendColumns(dst []byte, r *Row, cols map[string]bool) []byte {
+	in := func(c string) bool { return cols == nil || cols[c] }
+	if in("id") {
+		dst = rowbinary.AppendInt64(dst, r.ID)
 	}
-	dst = rowbinary.AppendNull(dst, !r.OwnerID.Valid)
-	if r.OwnerID.Valid {
-		dst = rowbinary.AppendInt64(dst, r.OwnerID.V)
+	if in("summary") {
+		dst = rowbinary.AppendString(dst, r.Summary)
 	}
-	dst = rowbinary.AppendNull(dst, !r.Severity.Valid)
-	if r.Severity.Valid {
-		dst = rowbinary.AppendEnum8(dst, r.Severity.V)
+	if in("status") {
+		dst = rowbinary.AppendNull(dst, !r.Status.Valid)
+		if r.Status.Valid {
+			dst = rowbinary.AppendString(dst, r.Status.V)
+		}
 	}
-	dst = rowbinary.AppendNull(dst, !r.BudgetHours.Valid)
-	if r.BudgetHours.Valid {
-		dst, _ = rowbinary.AppendDecimal(dst, r.BudgetHours.V, 12, 2) // Decode checked it fits
+	if in("owner_id") {
+		dst = rowbinary.AppendNull(dst, !r.OwnerID.Valid)
+		if r.OwnerID.Valid {
+			dst = rowbinary.AppendInt64(dst, r.OwnerID.V)
+		}
 	}
-	dst = rowbinary.AppendNull(dst, !r.ClosedDate.Valid)
-	if r.ClosedDate.Valid {
-		dst = rowbinary.AppendDateTime(dst, r.ClosedDate.V)
+	if in("severity") {
+		dst = rowbinary.AppendNull(dst, !r.Severity.Valid)
+		if r.Severity.Valid {
+			dst = rowbinary.AppendEnum8(dst, r.Severity.V)
+		}
 	}
-	return rowbinary.AppendDateTime(dst, r.LastUpdated)
+	if in("budget_hours") {
+		dst = rowbinary.AppendNull(dst, !r.BudgetHours.Valid)
+		if r.BudgetHours.Valid {
+			dst, _ = rowbinary.AppendDecimal(dst, r.BudgetHours.V, 12, 2) // Decode checked it fits
+		}
+	}
+	if in("closed_date") {
+		dst = rowbinary.AppendNull(dst, !r.ClosedDate.Valid)
+		if r.ClosedDate.Valid {
+			dst = rowbinary.AppendDateTime(dst, r.ClosedDate.V)
+		}
+	}
+	if in("last_updated") {
+		dst = rowbinary.AppendDateTime(dst, r.LastUpdated)
+	}
+	return dst
 }
 
 func appendRowBinary(dst []byte, r *Row) []byte {
