@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -177,4 +179,23 @@ func toString(v any) string {
 		return "<nil>"
 	}
 	return fmt.Sprint(v)
+}
+
+// TestFixtureSpecsAreTheProjects keeps the fixture projects' vendored
+// specs (copies: the compiler reads only inside a project's root) equal to
+// the project's own.
+func TestFixtureSpecsAreTheProjects(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join("..", "..", "mappings", "sources", "connectwise.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"v1", "v2"} {
+		got, err := os.ReadFile(filepath.Join(v, "mappings", "sources", "connectwise.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s/mappings/sources/connectwise.json differs from mappings/sources/connectwise.json: copy it again", v)
+		}
+	}
 }
