@@ -14,8 +14,7 @@ generate: ## regenerate generated/ and cmd/backfill-*/ from mappings/
 check-generated: ## fail when generated code differs from what the mappings compile to
 	$(GO) run ./cmd/canonic check
 	$(GO) generate ./...
-	@if [ -n "$$(git status --porcelain -- generated cmd mappings)" ]; then \
-		echo "go generate changed files (commit them):"; git status --porcelain -- generated cmd mappings; exit 1; fi
+	@.ci/check-clean generated cmd mappings
 
 build: ## build every command into bin/
 	$(GO) build -o bin/ ./cmd/...
