@@ -93,7 +93,10 @@ func (b *builder) table(f *mapping.File) *Table {
 	if spec == nil && f.Service.Set && naming.IsSnakeIdent(t.Service) {
 		b.errs.Add(f.Service.Pos, "service %q has no source spec: declare it under sources: in mappings/project.yaml", t.Service)
 	}
-	if spec != nil && f.Source.Endpoint.Set {
+	if !f.Source.Endpoint.Set {
+		spec = nil // a missing or malformed source: is reported by the parser
+	}
+	if spec != nil {
 		if !identRE.MatchString(t.Endpoint) {
 			spec = nil // reported by names
 		} else if _, err := spec.Endpoint(t.Endpoint); err != nil {
@@ -127,7 +130,7 @@ func (b *builder) table(f *mapping.File) *Table {
 		t.Columns = append(t.Columns, c)
 	}
 
-	b.settings(f, t, byName)
+	b.settings(f, t, byName, spec)
 	for _, a := range f.Breaking {
 		ack := BreakingAck{Pos: a.Pos, Class: a.Class.Value, Column: a.Column.Value, Reason: strings.TrimSpace(a.Reason.Value)}
 		if a.Class.Set && !slices.Contains(Classes, ack.Class) {
@@ -387,7 +390,7 @@ func directlyCompatible(t Type, r *sourcespec.Resolved) (bool, string) {
 }
 
 // settings checks the table-level keys once the columns are known.
-func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column) {
+func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column, spec *sourcespec.Spec) {
 	lookup := func(s mapping.String, what string) *Column {
 		if !s.Set {
 			return nil
@@ -445,9 +448,7 @@ func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column) {
 			t.Cursor = c
 		}
 		t.CursorField = f.Cursor.SourceField.Value
-		if f.Cursor.SourceField.Set && !identRE.MatchString(t.CursorField) {
-			b.errs.Add(f.Cursor.SourceField.Pos, "cursor.source_field %q is not a condition field like lastUpdated or _info/lastUpdated", t.CursorField)
-		}
+		b.cursorField(f.Cursor.SourceField, t, spec)
 	}
 	if t.Key != nil {
 		t.OrderBy = []string{t.Key.Name, "effective_start_date"}
@@ -467,6 +468,35 @@ func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column) {
 		} else {
 			t.PartitionBy = p.Value
 		}
+	}
+}
+
+// cursorField checks cursor.source_field against the spec: a date-time
+// the endpoint can filter on, and the very value the cursor column reads,
+// or a resumed run would skip or repeat records.
+func (b *builder) cursorField(sf mapping.String, t *Table, spec *sourcespec.Spec) {
+	if !sf.Set {
+		return
+	}
+	if !identRE.MatchString(sf.Value) {
+		b.errs.Add(sf.Pos, "cursor.source_field %q is not a condition field like lastUpdated or _info/lastUpdated", sf.Value)
+		return
+	}
+	if spec == nil {
+		return // no spec or no endpoint: reported once, elsewhere
+	}
+	segs, err := spec.DateTimeField(t.Endpoint, sf.Value)
+	if err != nil {
+		b.errs.Add(sf.Pos, "cursor.source_field %v", err)
+		return
+	}
+	c := t.Cursor
+	switch {
+	case c == nil:
+	case c.Unmapped != "" || c.WriteOnly != "":
+		b.errs.Add(sf.Pos, "cursor.column %q is always NULL (no source): the cursor must read %s, e.g. source: %s", c.Name, sf.Value, strings.Join(segs, sourcespec.Separator))
+	case c.Source != nil && !slices.Equal(c.Source.Segments, segs):
+		b.errs.Add(sf.Pos, "cursor.source_field %q filters on %s, but cursor.column %q reads %s: a resumed run would skip or repeat records; name the same field in both", sf.Value, strings.Join(segs, sourcespec.ConditionSeparator), c.Name, c.Source.Path)
 	}
 }
 
