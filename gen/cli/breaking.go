@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"path"
 	"sort"
 	"strings"
@@ -119,17 +117,7 @@ func columnPos(t *model.Table, column string) diag.Pos {
 
 // snapshotsAt reads every generated schema.json at a git revision.
 func snapshotsAt(root, rev string) (map[string][]byte, error) {
-	git := func(args ...string) ([]byte, error) {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = root
-		var errb bytes.Buffer
-		cmd.Stderr = &errb
-		out, err := cmd.Output()
-		if err != nil {
-			return nil, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
-		}
-		return out, nil
-	}
+	git := func(args ...string) ([]byte, error) { return compiler.Git(root, nil, args...) }
 	if _, err := git("rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
 		return nil, fmt.Errorf("revision %q not found in %s", rev, root)
 	}

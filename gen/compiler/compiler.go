@@ -128,37 +128,37 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 		}
 		f, errs := mapping.ParseFile(rel, data)
 		problems = append(problems, errs...)
-		if len(errs) == 0 {
+		if f != nil { // checked as far as it was read, so one pass finds every problem
 			files = append(files, f)
 		}
 	}
 	if len(paths) == 0 {
 		problems.Add(diag.Pos{File: "mappings"}, "no mappings found: add mappings/<service>/<table>.yaml")
 	}
-	in := model.Input{Module: module, Target: target, Files: files, Specs: specs}
-	if len(problems) > 0 {
-		// Check the files that did parse too, so that one broken file does
-		// not hide the problems of the others; not when a spec failed to
-		// load (each of its mappings would report a missing spec).
-		if specsLoaded && len(files) > 0 {
-			var more diag.List
-			if _, err := model.Build(in); errors.As(err, &more) {
-				problems = append(problems, more...)
-			} else if err != nil {
-				return nil, nil, err
-			}
-		}
+	if !specsLoaded {
+		// Each mapping of a spec that failed to load would report it.
 		return nil, nil, problems.Err()
 	}
-	p, err := model.Build(in)
-	if err != nil {
+	p, err := model.Build(model.Input{Module: module, Target: target, Files: files, Specs: specs})
+	var more diag.List
+	if errors.As(err, &more) {
+		problems = append(problems, more...)
+	} else if err != nil {
 		return nil, nil, err
 	}
 	histories := emit.Histories{}
 	if !opts.IgnoreHistory {
-		if histories, err = readHistories(tree, p); err != nil {
+		if histories, err = readHistories(tree, root, p); err != nil {
 			return nil, nil, err
 		}
+	}
+	if len(problems) > 0 {
+		// The tables that are fine are still checked against their
+		// history, so a refused change is reported with the rest.
+		if _, err := emit.Project(p, histories); errors.As(err, &more) {
+			problems = append(problems, more...)
+		}
+		return nil, nil, problems.Err()
 	}
 	out, err := emit.Project(p, histories)
 	if err != nil {
@@ -167,40 +167,81 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 	return out, p, nil
 }
 
-// readHistories reads each table's committed schema snapshot and
-// migrations: the previous state migrations are derived from.
-func readHistories(tree *projectTree, p *model.Project) (emit.Histories, error) {
+// readHistories reads each table's schema snapshot and migrations: the
+// previous state migrations are derived from. Inside a git work tree that
+// is what HEAD holds, so a table never committed regenerates freely (its
+// 0001_create.sql too); outside git it is what the working tree holds.
+func readHistories(tree *projectTree, root string, p *model.Project) (emit.Histories, error) {
+	dirs := make([]string, len(p.Tables))
+	for i, t := range p.Tables {
+		dirs[i] = t.Dir
+	}
+	var files map[string][]byte
+	if len(dirs) > 0 {
+		c, err := committedFiles(root, dirs, MaxSpecBytes)
+		switch {
+		case errors.Is(err, errNotGit):
+			if files, err = workingFiles(tree, dirs); err != nil {
+				return nil, err
+			}
+		case err != nil:
+			return nil, fmt.Errorf("reading the committed schema snapshots: %w", err)
+		default:
+			files = c.files
+		}
+	}
 	hs := emit.Histories{}
 	for _, t := range p.Tables {
 		var h evolve.History
-		data, err := tree.read(t.Dir+"/"+evolve.SnapshotFile, MaxSpecBytes, "generated files")
-		switch {
-		case err == nil:
-			h.Snapshot = data
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, err
-		}
-		dir := t.Dir + "/" + evolve.MigrationsDir
-		names, err := tree.readDir(dir)
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range names {
-			if !strings.HasSuffix(name, ".sql") {
+		h.Snapshot = files[t.Dir+"/"+evolve.SnapshotFile]
+		prefix := t.Dir + "/" + evolve.MigrationsDir + "/"
+		for name, data := range files {
+			rest, ok := strings.CutPrefix(name, prefix)
+			if !ok || strings.Contains(rest, "/") || !strings.HasSuffix(rest, ".sql") {
 				continue
-			}
-			data, err := tree.read(dir+"/"+name, MaxSpecBytes, "generated files")
-			if err != nil {
-				return nil, err
 			}
 			if h.Migrations == nil {
 				h.Migrations = map[string][]byte{}
 			}
-			h.Migrations[name] = data
+			h.Migrations[rest] = data
 		}
 		hs[t.Dir] = h
 	}
 	return hs, nil
+}
+
+// workingFiles reads each table directory's schema.json and migrations
+// from the working tree, by slash path relative to the root.
+func workingFiles(tree *projectTree, dirs []string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	read := func(rel string) error {
+		data, err := tree.read(rel, MaxSpecBytes, "generated files")
+		if err == nil {
+			files[rel] = data
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for _, dir := range dirs {
+		if err := read(dir + "/" + evolve.SnapshotFile); err != nil {
+			return nil, err
+		}
+		mdir := dir + "/" + evolve.MigrationsDir
+		names, err := tree.readDir(mdir)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if strings.HasSuffix(name, ".sql") {
+				if err := read(mdir + "/" + name); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return files, nil
 }
 
 // mappingFiles lists mappings/<service>/<table>.yaml (and .yml), sorted,

@@ -32,6 +32,7 @@ func ParseFile(path string, data []byte) (*File, diag.List) {
 	if ok {
 		w.version(root, &f.Version)
 	}
+	f.Incomplete = len(w.errs) > 0
 	return f, w.errs
 }
 
@@ -88,14 +89,15 @@ func (w *walker) breaking(n *yaml.Node, f *File) {
 
 func (w *walker) fields(n *yaml.Node, f *File) {
 	n = resolve(n)
-	f.FieldsPos = w.pos(n)
 	if n.Kind != yaml.SequenceNode {
 		w.errorf(n, "fields must be a list of columns, got %s", kindName(n))
 		return
 	}
+	f.FieldsPos = w.pos(n)
 	for _, item := range n.Content {
 		fd := &Field{Pos: w.pos(resolve(item))}
-		ok := w.object(item, "field", []field{
+		before := len(w.errs)
+		w.object(item, "field", []field{
 			{key: "name", required: true, decode: w.str(&fd.Name, "field name")},
 			{key: "type", required: true, decode: w.str(&fd.Type, "field type")},
 			{key: "values", decode: w.strList(&fd.Values, &fd.ValuesPos, "values")},
@@ -105,14 +107,14 @@ func (w *walker) fields(n *yaml.Node, f *File) {
 			{key: "description", required: true, decode: w.str(&fd.Description, "description")},
 			{key: "unmapped", decode: w.str(&fd.Unmapped, "unmapped")},
 			{key: "acknowledge", decode: func(n *yaml.Node) {
+				fd.AcknowledgeWriteOnly.Pos = w.pos(resolve(n)) // present, even if unreadable
 				w.object(n, "acknowledge", []field{
 					{key: "write_only", required: true, decode: w.str(&fd.AcknowledgeWriteOnly, "acknowledge.write_only")},
 				})
 			}},
 		})
-		if ok {
-			f.Fields = append(f.Fields, fd)
-		}
+		fd.Incomplete = len(w.errs) > before
+		f.Fields = append(f.Fields, fd)
 	}
 }
 

@@ -52,6 +52,10 @@ type File struct {
 	// Breaking lists reviewed, deliberate breaking changes (see the
 	// breaking command and migrations).
 	Breaking []*BreakingAck
+	// Incomplete is set when part of the file could not be read (the
+	// parser reported it): model.Build still checks what was read, so one
+	// pass finds every problem, but makes no table of it.
+	Incomplete bool
 }
 
 // BreakingAck acknowledges one breaking change of a class, optionally for
@@ -112,6 +116,10 @@ type Field struct {
 	// AcknowledgeWriteOnly, when set, is the author's reason for reading a
 	// property the source never returns.
 	AcknowledgeWriteOnly String
+	// Incomplete is set when part of the field could not be read (a key
+	// missing, unknown or of the wrong kind, reported by the parser):
+	// model.Build then skips the checks that a missing key would trip.
+	Incomplete bool
 }
 
 // Project is mappings/project.yaml.

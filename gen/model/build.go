@@ -30,7 +30,9 @@ type Input struct {
 
 // Build validates the mappings and resolves them into a Project. It
 // collects every problem it finds and returns them as a sorted
-// diag.List.
+// diag.List, together with the Project of the tables that had none (so a
+// caller can check those further in the same pass). Files the parser could
+// not read completely are checked as far as they were read.
 func Build(in Input) (*Project, error) {
 	b := &builder{in: in}
 	p := &Project{Target: in.Target, Module: in.Module}
@@ -56,10 +58,7 @@ func Build(in Input) (*Project, error) {
 		cmds[t.CmdName] = t
 		p.Tables = append(p.Tables, t)
 	}
-	if err := b.errs.Err(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return p, b.errs.Err()
 }
 
 type builder struct {
@@ -145,7 +144,7 @@ func (b *builder) table(f *mapping.File) *Table {
 		}
 		t.Breaking = append(t.Breaking, ack)
 	}
-	if len(b.errs) > before {
+	if len(b.errs) > before || f.Incomplete {
 		return nil
 	}
 	t.Source = sourceTree(t.Columns)
@@ -250,12 +249,14 @@ func (b *builder) column(fd *mapping.Field, t *Table, spec *sourcespec.Spec) *Co
 		if fd.Convert.Set {
 			b.errs.Add(fd.Convert.Pos, "column %q is unmapped: convert has nothing to convert", c.Name)
 		}
-		if !fd.Nullable.Value {
+		if !fd.Nullable.Value && !fd.Incomplete {
 			b.errs.Add(fd.Pos, "column %q is unmapped, so it is always NULL: add nullable: true", c.Name)
 		}
 	case !fd.Source.Set:
-		b.errs.Add(fd.Pos, "column %q has no source: give the source path (source: a__b) or say why in unmapped:", c.Name)
-	case spec != nil && len(b.errs) == before:
+		if !fd.Incomplete { // else the parser reported the key
+			b.errs.Add(fd.Pos, "column %q has no source: give the source path (source: a__b) or say why in unmapped:", c.Name)
+		}
+	case spec != nil:
 		b.source(fd, c, t, spec)
 	}
 	if fd.AcknowledgeWriteOnly.Set && fd.Unmapped.Set {
@@ -321,6 +322,9 @@ func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespe
 	}
 	if r.WriteOnly {
 		if !fd.AcknowledgeWriteOnly.Set {
+			if fd.AcknowledgeWriteOnly.Pos.Line > 0 {
+				return // an acknowledge: the parser could not read (reported)
+			}
 			note := r.WriteOnlyNote
 			if note == "" {
 				note = "write-only"
@@ -332,9 +336,12 @@ func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespe
 		if c.WriteOnly == "" {
 			b.errs.Add(fd.AcknowledgeWriteOnly.Pos, "column %q: acknowledge.write_only needs a reason a reviewer can read", c.Name)
 		}
-		if !fd.Nullable.Value {
+		if !fd.Nullable.Value && !fd.Incomplete {
 			b.errs.Add(fd.Pos, "column %q reads a write-only source, so it is always NULL: add nullable: true", c.Name)
 		}
+	}
+	if c.Type.Kind == 0 {
+		return // no readable type (reported): nothing to check the source against
 	}
 	conv := Conversion(fd.Convert.Value)
 	direct, why := directlyCompatible(c.Type, r)
@@ -362,7 +369,7 @@ func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespe
 	case !direct:
 		b.errs.Add(fd.Source.Pos, "column %q: cannot read %s source %q as %s: %s", c.Name, describeSource(r), fd.Source.Value, c.Type.Kind, why)
 	}
-	if c.Type.Kind == Enum && len(r.Enum) > 0 {
+	if c.Type.Kind == Enum && len(r.Enum) > 0 && len(c.Type.Values) > 0 {
 		for _, v := range r.Enum {
 			if !slices.Contains(c.Type.Values, v) {
 				b.errs.Add(fd.ValuesPos, "column %q: the source can send %q, which is not among the enum values: add it", c.Name, v)
@@ -391,12 +398,18 @@ func directlyCompatible(t Type, r *sourcespec.Resolved) (bool, string) {
 
 // settings checks the table-level keys once the columns are known.
 func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column, spec *sourcespec.Spec) {
+	// A field whose name could not be read may be the one named: then a
+	// missing column is not reported again.
+	unnamed := false
+	for _, fd := range f.Fields {
+		unnamed = unnamed || !fd.Name.Set
+	}
 	lookup := func(s mapping.String, what string) *Column {
 		if !s.Set {
 			return nil
 		}
 		c := cols[s.Value]
-		if c == nil && len(cols) > 0 { // no fields at all is reported once, at fields
+		if c == nil && len(cols) > 0 && !unnamed { // no fields at all is reported once, at fields
 			names := make([]string, 0, len(cols))
 			for n := range cols {
 				names = append(names, n)
@@ -413,6 +426,8 @@ func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column, s
 	if k := lookup(f.Key, "key"); k != nil {
 		t.Key = k
 		switch {
+		case k.Type.Kind == 0:
+			// no readable type: reported at the column
 		case !k.Type.Kind.Spec().Key:
 			b.errs.Add(f.Key.Pos, "key column %q is %s: keys must be %s", k.Name, k.Type.Kind, strings.Join(KeyKindNames(), " or "))
 		case k.Type.Nullable:
@@ -427,7 +442,7 @@ func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column, s
 		k.Hashed = true
 	}
 	if c := lookup(f.SCD.VersionFrom, "scd.version_from"); c != nil {
-		if c.Type.Kind != DateTime {
+		if c.Type.Kind != DateTime && c.Type.Kind != 0 {
 			b.errs.Add(f.SCD.VersionFrom.Pos, "scd.version_from column %q is %s: it must be a datetime", c.Name, c.Type.Kind)
 		}
 		t.VersionFrom = c
@@ -442,7 +457,7 @@ func (b *builder) settings(f *mapping.File, t *Table, cols map[string]*Column, s
 	}
 	if f.Cursor != nil {
 		if c := lookup(f.Cursor.Column, "cursor.column"); c != nil {
-			if c.Type.Kind != DateTime {
+			if c.Type.Kind != DateTime && c.Type.Kind != 0 {
 				b.errs.Add(f.Cursor.Column.Pos, "cursor.column %q is %s: the incremental cursor must be a datetime", c.Name, c.Type.Kind)
 			}
 			t.Cursor = c

@@ -192,6 +192,8 @@ func TestBuildErrorsAreBadInput(t *testing.T) {
 	}
 	want := []string{
 		`mappings/connectwise/tickets.yaml:22:11: column "a": unknown type "strng" (did you mean "string"?)`,
+		// the source is resolved even when the type is unreadable
+		`mappings/connectwise/tickets.yaml:23:13: column "a": source path "stauts" not found: Ticket has no property "stauts"`,
 		`mappings/connectwise/tickets.yaml:25:11: column "type" is a Go keyword: choose another name (e.g. type_name)`,
 	}
 	if !slices.Equal(msgs, want) {
