@@ -1,6 +1,7 @@
 // Package templates holds the text templates of generated non-Go files,
-// embedded once. Templates only print: quoting, type rendering and ORDER BY
-// assembly happen in Go (gen/emit/sqlddl) before the template runs.
+// embedded once. Templates only print: quoting, escaping, type rendering
+// and ORDER BY assembly happen in Go (gen/emit/sqlddl, gen/emit/dictionary)
+// before the template runs.
 package templates
 
 import (
@@ -13,3 +14,7 @@ var files embed.FS
 
 // DDL renders a table's .sql file from a sqlddl view.
 var DDL = template.Must(template.New("ddl.sql.tmpl").Option("missingkey=error").ParseFS(files, "ddl.sql.tmpl"))
+
+// Dictionary renders a table's data dictionary (README.md) from a
+// dictionary view.
+var Dictionary = template.Must(template.New("dictionary.md.tmpl").Option("missingkey=error").ParseFS(files, "dictionary.md.tmpl"))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/canonic-data/canonic/gen/diag"
+	"github.com/canonic-data/canonic/gen/emit/dictionary"
 	"github.com/canonic-data/canonic/gen/emit/golang"
 	"github.com/canonic-data/canonic/gen/emit/sqlddl"
 	"github.com/canonic-data/canonic/gen/evolve"
@@ -24,6 +25,7 @@ type Histories map[string]evolve.History
 // Project emits every table. Each table owns:
 //
 //	generated/<service>/<table>/{row,mapper,hash,table}.go and <table>.sql
+//	generated/<service>/<table>/README.md, the data dictionary
 //	generated/<service>/<table>/schema.json and migrations/NNNN_*.sql
 //	cmd/backfill-<service>-<table>/main.go
 func Project(p *model.Project, histories Histories) (Output, error) {
@@ -58,6 +60,13 @@ func Project(p *model.Project, histories Histories) (Output, error) {
 			if err := out.add(t.Dir+"/"+name, data); err != nil {
 				return nil, err
 			}
+		}
+		dict, err := dictionary.File(p, t, sqlName, hist.Schema.Migrations)
+		if err != nil {
+			return nil, err
+		}
+		if err := out.add(t.Dir+"/"+dictionary.FileName, dict); err != nil {
+			return nil, err
 		}
 		files, err := golang.Files(p, t, sqlName, hist.Schema.Migrations)
 		if err != nil {

@@ -65,6 +65,7 @@ func TestProjectFiles(t *testing.T) {
 	sort.Strings(names)
 	want := []string{
 		"cmd/backfill-connectwise-tickets/main.go",
+		"generated/connectwise/tickets/README.md",
 		"generated/connectwise/tickets/hash.go",
 		"generated/connectwise/tickets/mapper.go",
 		"generated/connectwise/tickets/migrations/0001_create.sql",
@@ -125,7 +126,7 @@ func TestTargetChangesOnlyTypes(t *testing.T) {
 		switch name {
 		case "generated/connectwise/tickets/schema.json":
 			a = strings.ReplaceAll(strings.ReplaceAll(a, "UInt8", "Bool"), `"target": "18.16"`, `"target": "26.7"`)
-		case "generated/connectwise/tickets/tickets.sql", "generated/connectwise/tickets/migrations/0001_create.sql":
+		case "generated/connectwise/tickets/tickets.sql", "generated/connectwise/tickets/migrations/0001_create.sql", "generated/connectwise/tickets/README.md":
 			a = strings.ReplaceAll(strings.ReplaceAll(a, "UInt8", "Bool"), "ClickHouse 18.16", "ClickHouse 26.7")
 			a, b = strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " ")
 		case "generated/connectwise/tickets/table.go":

@@ -193,6 +193,19 @@ type SourceRef struct {
 	MapDepth int
 }
 
+// SpecType describes the source value as the spec declares it, e.g.
+// "string (date-time)", "integer (int32)", "string enum".
+func (s *SourceRef) SpecType() string {
+	t := s.JSONType
+	if s.Format != "" {
+		t += " (" + s.Format + ")"
+	}
+	if len(s.Enum) > 0 {
+		t += " enum"
+	}
+	return t
+}
+
 // SourceNode is one JSON key the mapping reads; objects have Children.
 type SourceNode struct {
 	Key      string // JSON key; "" for the root
