@@ -379,14 +379,7 @@ func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespe
 }
 
 func describeSource(r *sourcespec.Resolved) string {
-	s := r.Type
-	if r.Format != "" {
-		s += " (" + r.Format + ")"
-	}
-	if len(r.Enum) > 0 {
-		s += " enum"
-	}
-	return s
+	return (&SourceRef{JSONType: r.Type, Format: r.Format, Enum: r.Enum}).SpecType()
 }
 
 // directlyCompatible reports whether a source value converts to the
