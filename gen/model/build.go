@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/canonic-data/canonic/gen/diag"
 	"github.com/canonic-data/canonic/gen/mapping"
@@ -148,8 +149,47 @@ func (b *builder) table(f *mapping.File) *Table {
 		return nil
 	}
 	t.Source = sourceTree(t.Columns)
+	enumNames(t)
 	t.HashDefinition = hashDefinition(t)
 	return t
+}
+
+// packageNames are the exported names every generated table package
+// declares; enum types and constants must not take them.
+var packageNames = []string{"Row", "Columns", "Table", "Decode", "Map", "HashDefinition"}
+
+// enumNames names each enum column's Go type and value constants through
+// the naming authority, clear of the package's other exported names (the
+// source struct types included) and of each other.
+func enumNames(t *Table) {
+	taken := map[string]bool{}
+	for _, n := range packageNames {
+		taken[n] = true
+	}
+	var walk func(n *SourceNode)
+	walk = func(n *SourceNode) {
+		if n.TypeName != "" {
+			taken[n.TypeName] = true
+		}
+		for _, ch := range n.Children {
+			walk(ch)
+		}
+	}
+	walk(t.Source)
+	for _, c := range t.Columns {
+		if c.Type.Kind == Enum {
+			c.EnumGoType = naming.Unique(c.GoName, taken)
+		}
+	}
+	for _, c := range t.Columns {
+		for i, v := range c.Type.Values {
+			name := naming.GoName(v)
+			if !strings.ContainsFunc(v, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+				name = fmt.Sprintf("Value%d", i+1) // "*/", "--": nothing to name it by
+			}
+			c.EnumGoConsts = append(c.EnumGoConsts, naming.Unique(c.EnumGoType+name, taken))
+		}
+	}
 }
 
 func (b *builder) names(f *mapping.File, t *Table) {

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -198,5 +199,28 @@ func TestBuildErrorsAreBadInput(t *testing.T) {
 	}
 	if !slices.Equal(msgs, want) {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestEnumGoNames: enum types and constants get Go names clear of the
+// package's other names and of each other.
+func TestEnumGoNames(t *testing.T) {
+	tb := mustBuild(t, `  - {name: severity, type: enum, values: [Low, Medium, High], nullable: true, source: severity, description: S.}
+  - {name: source, type: enum, values: ["*/", "a b", "a-b"], nullable: true, source: summary, convert: string_to_enum, description: T.}
+  - {name: row, type: enum, values: [x], nullable: true, source: city, convert: string_to_enum, description: R.}
+`)
+	got := map[string][]string{}
+	for _, c := range tb.Columns {
+		if c.EnumGoType != "" {
+			got[c.EnumGoType] = c.EnumGoConsts
+		}
+	}
+	want := map[string][]string{
+		"Severity": {"SeverityLow", "SeverityMedium", "SeverityHigh"},
+		"Source2":  {"Source2Value1", "Source2AB", "Source2AB2"},
+		"Row2":     {"Row2X"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("enum names %v, want %v", got, want)
 	}
 }

@@ -159,6 +159,11 @@ type Column struct {
 	WriteOnly string
 	// Hashed is false for scd.ignore_changes columns.
 	Hashed bool
+	// EnumGoType names the generated Go type of an enum column's values
+	// ("Severity"), and EnumGoConsts its constants, one per value in
+	// order ("SeverityLow"); empty for other kinds.
+	EnumGoType   string
+	EnumGoConsts []string
 }
 
 // Comment is the DDL column comment: the description plus any decision a

@@ -136,17 +136,3 @@ func fromSource(c *model.Column, v *jen.Statement) (value *jen.Statement, call *
 	}
 	return expr, nil
 }
-
-// commentLines renders free text (a mapping description) as // comment
-// lines made safe by model.CommentLines.
-func commentLines(text string) []jen.Code {
-	var out []jen.Code
-	for _, line := range model.CommentLines(text) {
-		if line == "" {
-			out = append(out, jen.Comment("//"))
-			continue
-		}
-		out = append(out, jen.Comment("// "+line))
-	}
-	return out
-}

@@ -79,43 +79,144 @@ func enumVar(c *model.Column) string { return "enum" + c.GoName }
 
 // rowFile:
 //
-//	// Row is one version of a ticket: ...
-//	type Row struct { ID int64; ...; table.SCD }
+//	// Package tickets ... (the table's description, once)
+//	package tickets
+//
+//	// Row is one version of one record of the table.
+//	type Row struct {
+//		// CompanyID is the id of the customer company.
+//		// Column company_id (int64), from company__id.
+//		CompanyID int64
+//		...
+//		table.SCD
+//	}
 //	var Columns = []string{"id", ...}
+//	type Severity int8 // and its constants, String
 func rowFile(f *jen.File, t *model.Table) {
-	f.PackageComment(fmt.Sprintf("Package %s is the generated code of the %s %s table (mapping %s):", t.GoPackage, t.Service, t.Name, t.Mapping))
-	f.PackageComment("its row struct, source mapper, record hash and ClickHouse DDL.")
+	for _, l := range docComment(fmt.Sprintf("Package %s is the generated code of the %s %s table (mapping %s): its row struct, source mapper, record hash and ClickHouse DDL.\n\n%s", t.GoPackage, t.Service, t.Name, t.Mapping, strings.TrimSpace(t.Description)), 0) {
+		f.PackageComment((&jen.Statement{l}).GoString())
+	}
 	var fields []jen.Code
-	for _, c := range t.Columns {
-		fields = append(fields, commentLines(fmt.Sprintf("%s (%s): %s", c.Name, c.Type.Canonical(), c.Comment()))...)
+	for i, c := range t.Columns {
+		if i > 0 {
+			fields = append(fields, jen.Line())
+		}
+		fields = append(fields, docComment(fieldDoc(c), 1)...)
 		fields = append(fields, jen.Id(c.GoName).Add(goType(c.Type)))
 	}
-	fields = append(fields, jen.Line(), jen.Comment("SCD Type 2 columns: effective_start_date ... record_hash."), jen.Qual(pkgTable, "SCD"))
-	for _, l := range commentLines(fmt.Sprintf("Row is one version of one record of %s.%s. %s", t.Service, t.Name, t.Description)) {
+	fields = append(fields, jen.Line(), jen.Comment("SCD holds the SCD Type 2 columns, effective_start_date to record_hash."), jen.Qual(pkgTable, "SCD"))
+	for _, l := range docComment(fmt.Sprintf("Row is one version of a %s.%s record (see the package documentation); its fields are the table's columns, in order.", t.Service, t.Name), 0) {
 		f.Add(l)
 	}
 	f.Type().Id("Row").Struct(fields...)
 	f.Line()
 
-	f.Comment("Columns lists the table's columns in DDL order: business columns, then SCD columns.")
-	f.Var().Id("Columns").Op("=").Index().String().ValuesFunc(func(g *jen.Group) {
-		for _, n := range t.AllColumnNames() {
-			g.Line().Lit(n)
-		}
-		g.Line()
-	})
+	comment(f, "Columns lists the table's columns in DDL order: business columns, then SCD columns.")
+	f.Var().Id("Columns").Op("=").Index().String().Add(stringList(t.AllColumnNames()))
 	for _, c := range t.Columns {
-		if len(c.Type.Values) == 0 { // not an enum
-			continue
+		if c.Type.Kind == model.Enum {
+			enumType(f, c)
 		}
-		f.Line()
-		f.Commentf("%s holds the values of enum column %s; its Enum8 code is the index + 1.", enumVar(c), c.Name)
-		f.Var().Id(enumVar(c)).Op("=").Index().String().ValuesFunc(func(g *jen.Group) {
-			for _, v := range c.Type.Values {
-				g.Lit(v)
+	}
+}
+
+// fieldDoc is a Row field's documentation: the description as a Go doc
+// sentence, then the column, its canonical type and where it comes from.
+func fieldDoc(c *model.Column) string {
+	where := ""
+	switch {
+	case c.Unmapped != "":
+		where = ", always NULL: not mapped for this source. " + c.Unmapped
+	case c.WriteOnly != "":
+		where = ", from " + c.Source.Path + ", which GET never returns, so always NULL. " + c.WriteOnly
+	case c.Convert != model.ConvertNone:
+		where = ", from " + c.Source.Path + " by " + string(c.Convert)
+	default:
+		where = ", from " + c.Source.Path
+	}
+	doc := docSentence(c.GoName, c.Description) + "\nColumn " + c.Name + " (" + c.Type.Canonical() + ")" + where
+	if !strings.HasSuffix(doc, ".") {
+		doc += "."
+	}
+	if !c.Hashed {
+		doc += " Not in the record hash (scd.ignore_changes)."
+	}
+	if c.Type.Kind == model.Enum {
+		doc += " Its values are the " + c.EnumGoType + " constants."
+	}
+	return doc
+}
+
+// enumType emits, for enum column severity with values Low, Medium, High:
+//
+//	// Severity is a value of column severity, as its Enum8 code.
+//	type Severity int8
+//
+//	// The values of column severity.
+//	const (
+//		SeverityLow    Severity = 1 // Low
+//		...
+//	)
+//
+//	func (v Severity) String() string { ... }
+//
+//	// enumSeverity holds the values by code - 1, for the codecs.
+//	var enumSeverity = []string{...}
+func enumType(f *jen.File, c *model.Column) {
+	typ := c.EnumGoType
+	f.Line()
+	for _, l := range docComment(fmt.Sprintf("%s is a value of enum column %s, as its Enum8 code; String returns the value.", typ, c.Name), 0) {
+		f.Add(l)
+	}
+	f.Type().Id(typ).Int8()
+	f.Line()
+	comment(f, fmt.Sprintf("The values of column %s, in order.", c.Name))
+	f.Const().DefsFunc(func(g *jen.Group) {
+		for i, v := range c.Type.Values {
+			g.Id(c.EnumGoConsts[i]).Id(typ).Op("=").Lit(i + 1).Comment("// " + commentText(v))
+		}
+	})
+	f.Line()
+	comment(f, fmt.Sprintf("String returns the value as the source and the warehouse spell it, or %q and the code when v is not a value.", typ+"("))
+	f.Func().Params(jen.Id("v").Id(typ)).Id("String").Params().String().Block(
+		jen.If(jen.Id("v").Op(">=").Lit(1).Op("&&").Int().Call(jen.Id("v")).Op("<=").Len(jen.Id(enumVar(c)))).Block(
+			jen.Return(jen.Id(enumVar(c)).Index(jen.Id("v").Op("-").Lit(1))),
+		),
+		jen.Return(jen.Lit(typ+"(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Call(jen.Id("v"))).Op("+").Lit(")")),
+	)
+	f.Line()
+	comment(f, fmt.Sprintf("%s holds the values of column %s by code - 1, for the codecs.", enumVar(c), c.Name))
+	f.Var().Id(enumVar(c)).Op("=").Index().String().Add(stringList(c.Type.Values))
+}
+
+// commentText makes a value safe after "// " on one line.
+func commentText(s string) string {
+	return strings.Join(model.CommentLines(s), " ")
+}
+
+// listWidth is how long a list literal may be on one line.
+const listWidth = 60
+
+// stringList renders a []string literal's values: on one line when short,
+// one element a line otherwise.
+func stringList(items []string) *jen.Statement {
+	n := 0
+	for _, s := range items {
+		n += len(fmt.Sprintf("%q", s)) + 2
+	}
+	if n <= listWidth {
+		return jen.ValuesFunc(func(g *jen.Group) {
+			for _, s := range items {
+				g.Lit(s)
 			}
 		})
 	}
+	return jen.ValuesFunc(func(g *jen.Group) {
+		for _, s := range items {
+			g.Line().Lit(s)
+		}
+		g.Line()
+	})
 }
 
 // mapperFile: the source structs, Decode, Map and columnForJSONPath.
@@ -125,9 +226,7 @@ func mapperFile(f *jen.File, t *model.Table) {
 	keyLeaf := t.Key.Source.Leaf
 	idExpr := jen.Qual(pkgMaprt, "ID").Call(jen.Id("src").Dot(keyLeaf.GoName))
 
-	f.Comment("Decode maps one source record (a JSON object) into r: missing keys and JSON null")
-	f.Comment("both mean no value. A value it cannot convert yields a *table.FieldError naming")
-	f.Comment("the record id, column and source path.")
+	comment(f, "Decode maps one source record (a JSON object) into r: missing keys and JSON null both mean no value. A value it cannot convert yields a *table.FieldError naming the record id, column and source path.")
 	f.Func().Id("Decode").Params(jen.Id("data").Index().Byte(), jen.Id("r").Op("*").Id("Row")).Error().Block(
 		jen.Var().Id("src").Id("Source"),
 		jen.If(jen.Err().Op(":=").Qual(pkgMaprt, "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("src")), jen.Err().Op("!=").Nil()).Block(
@@ -137,8 +236,7 @@ func mapperFile(f *jen.File, t *model.Table) {
 	)
 	f.Line()
 
-	f.Comment("Map fills r's business columns and record hash from a decoded source record;")
-	f.Comment("the SCD columns are reset for the runtime to fill.")
+	comment(f, "Map fills r's business columns and record hash from a decoded source record; the SCD columns are reset for the runtime to fill.")
 	f.Func().Id("Map").Params(jen.Id("src").Op("*").Id("Source"), jen.Id("r").Op("*").Id("Row")).Error().BlockFunc(func(g *jen.Group) {
 		g.Op("*").Id("r").Op("=").Id("Row").Values()
 		for _, c := range t.Columns {
@@ -149,8 +247,7 @@ func mapperFile(f *jen.File, t *model.Table) {
 	})
 	f.Line()
 
-	f.Comment("columnForJSONPath names the column and source path of a dotted JSON path, for")
-	f.Comment("decode errors.")
+	comment(f, "columnForJSONPath names the column and source path of a dotted JSON path, for decode errors.")
 	f.Func().Id("columnForJSONPath").Params(jen.Id("jsonPath").String()).Params(jen.Id("column"), jen.Id("path").String()).Block(
 		jen.Switch(jen.Id("jsonPath")).BlockFunc(func(g *jen.Group) {
 			seen := map[string]bool{}
@@ -174,10 +271,9 @@ func mapperFile(f *jen.File, t *model.Table) {
 // those of its children.
 func sourceStructs(f *jen.File, n *model.SourceNode, root bool) {
 	if root {
-		f.Comment("Source mirrors only the JSON keys the mapping reads. Leaves are pointers: nil")
-		f.Comment("means the key was missing or null.")
+		comment(f, "Source mirrors only the JSON keys the mapping reads. Leaves are pointers: nil means the key was missing or null.")
 	} else {
-		f.Commentf("%s is the %q object of a source record, as far as the mapping reads it.", n.TypeName, n.Key)
+		comment(f, fmt.Sprintf("%s is the %q object of a source record, as far as the mapping reads it.", n.TypeName, n.Key))
 	}
 	f.Type().Id(n.TypeName).StructFunc(func(g *jen.Group) {
 		for _, ch := range n.Children {
@@ -246,21 +342,20 @@ func mapColumn(g *jen.Group, c *model.Column, idExpr *jen.Statement) {
 //
 //	func recordHash(r *Row) string { h := maprt.NewHasher(); h.Int64(r.ID); ...; return h.Sum() }
 func hashFile(f *jen.File, t *model.Table) {
-	f.Commentf("HashDefinition identifies the record hash inputs (%d columns, encoding v1).", len(t.HashedColumns()))
+	comment(f, fmt.Sprintf("HashDefinition identifies the record hash inputs (%d columns, encoding v1).", len(t.HashedColumns())))
 	f.Const().Id("HashDefinition").Op("=").Lit(t.HashDefinition)
 	f.Line()
-	f.Comment("recordHash is the hex SHA-256 of the canonical encoding (internal/maprt.Hasher)")
 	var ignored []string
 	for _, c := range t.Columns {
 		if !c.Hashed {
 			ignored = append(ignored, c.Name)
 		}
 	}
+	covers := "every business column."
 	if len(ignored) > 0 {
-		f.Commentf("of every business column except %s (scd.ignore_changes).", strings.Join(ignored, ", "))
-	} else {
-		f.Comment("of every business column.")
+		covers = fmt.Sprintf("every business column except %s (scd.ignore_changes).", strings.Join(ignored, ", "))
 	}
+	comment(f, "recordHash is the hex SHA-256 of the canonical encoding (internal/maprt.Hasher) of "+covers)
 	f.Func().Id("recordHash").Params(jen.Id("r").Op("*").Id("Row")).String().BlockFunc(func(g *jen.Group) {
 		g.Id("h").Op(":=").Qual(pkgMaprt, "NewHasher").Call()
 		for _, c := range t.HashedColumns() {
@@ -274,9 +369,7 @@ func hashFile(f *jen.File, t *model.Table) {
 		g.Return(jen.Id("h").Dot("Sum").Call())
 	})
 	f.Line()
-	f.Comment("hashSubset hashes, with the same encoding, only the business columns named in")
-	f.Comment("cols, in mapping order: the hash an earlier definition over those columns gave.")
-	f.Comment("The runtime uses it to re-baseline current versions when the hashed set changes.")
+	comment(f, "hashSubset hashes, with the same encoding, only the business columns named in cols, in mapping order: the hash an earlier definition over those columns gave. The runtime uses it to re-baseline current versions when the hashed set changes.")
 	f.Func().Id("hashSubset").Params(jen.Id("r").Op("*").Id("Row"), jen.Id("cols").Map(jen.String()).Bool()).String().BlockFunc(func(g *jen.Group) {
 		g.Id("h").Op(":=").Qual(pkgMaprt, "NewHasher").Call()
 		for _, c := range t.Columns {
@@ -314,11 +407,11 @@ func allColumns(t *model.Table) []column {
 // tableFile: the embedded DDL, Table, and the RowBinary and clickhouse-go
 // codecs.
 func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, migrations []string) {
-	f.Comment("ddl is the reviewable DDL file next to this one.")
+	comment(f, "ddl is the reviewable DDL file next to this one.")
 	f.Comment("//go:embed " + sqlFile)
 	f.Var().Id("ddl").String()
 	f.Line()
-	f.Comment("migrationFiles holds the table's numbered migrations (see schema.json).")
+	comment(f, "migrationFiles holds the table's numbered migrations (see schema.json).")
 	f.Comment("//go:embed migrations/*.sql")
 	f.Var().Id("migrationFiles").Qual("embed", "FS")
 	f.Line()
@@ -347,55 +440,50 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 		versionColumn = t.VersionFrom.Name
 	}
 
-	f.Commentf("Table describes %s.%s for the backfill runtime (internal/backfill).", t.Service, t.Name)
-	f.Var().Id("Table").Op("=").Qual(pkgTable, "Table").Types(jen.Id("Row")).Values(jen.DictFunc(func(d jen.Dict) {
-		d[jen.Id("Service")] = jen.Lit(t.Service)
-		d[jen.Id("Name")] = jen.Lit(t.Name)
-		d[jen.Id("Command")] = jen.Lit(t.CmdName)
-		d[jen.Id("Mapping")] = jen.Lit(t.Mapping)
-		d[jen.Id("Endpoint")] = jen.Lit(t.Endpoint)
-		d[jen.Id("DDL")] = jen.Id("ddl")
-		d[jen.Id("CurrentView")] = jen.Lit(t.CurrentView)
-		d[jen.Id("Columns")] = jen.Index().Qual(pkgTable, "Column").ValuesFunc(func(g *jen.Group) {
-			for _, c := range cols {
-				g.Line().Values(jen.Dict{jen.Id("Name"): jen.Lit(c.name), jen.Id("Type"): jen.Lit(c.typ.ClickHouse(p.Target)), jen.Id("Comment"): jen.Lit(c.comment)})
+	comment(f, fmt.Sprintf("Table describes %s.%s for the backfill runtime (internal/backfill).", t.Service, t.Name))
+	var columns []jen.Code
+	for _, c := range cols {
+		columns = append(columns, keyed(
+			field{"Name", jen.Lit(c.name)},
+			field{"Type", jen.Lit(c.typ.ClickHouse(p.Target))},
+			field{"Comment", jen.Lit(c.comment)},
+		))
+	}
+	f.Var().Id("Table").Op("=").Qual(pkgTable, "Table").Types(jen.Id("Row")).Add(keyedLines(
+		field{"Service", jen.Lit(t.Service)},
+		field{"Name", jen.Lit(t.Name)},
+		field{"Command", jen.Lit(t.CmdName)},
+		field{"Mapping", jen.Lit(t.Mapping)},
+		field{"Endpoint", jen.Lit(t.Endpoint)},
+		field{"DDL", jen.Id("ddl")},
+		field{"CurrentView", jen.Lit(t.CurrentView)},
+		field{"Columns", jen.Index().Qual(pkgTable, "Column").ValuesFunc(func(g *jen.Group) {
+			for _, c := range columns {
+				g.Line().Add(c)
 			}
 			g.Line()
-		})
-		d[jen.Id("KeyColumn")] = jen.Lit(t.Key.Name)
-		d[jen.Id("SourceKeyField")] = jen.Lit(t.SourceKeyField)
-		d[jen.Id("SourceFields")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
-			for _, f := range t.SourceFields() {
-				g.Lit(f)
-			}
-		})
-		d[jen.Id("CursorColumn")] = jen.Lit(cursorColumn)
-		d[jen.Id("CursorField")] = jen.Lit(cursorField)
-		d[jen.Id("VersionColumn")] = jen.Lit(versionColumn)
-		d[jen.Id("HashDefinition")] = jen.Id("HashDefinition")
-		d[jen.Id("HashColumns")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
-			for _, c := range t.HashedColumns() {
-				g.Lit(c.Name)
-			}
-		})
-		d[jen.Id("HashSubset")] = jen.Id("hashSubset")
-		d[jen.Id("Migrations")] = jen.Qual(pkgTable, "LoadMigrations").CallFunc(func(g *jen.Group) {
-			g.Id("migrationFiles")
-			for _, m := range migrations {
-				g.Lit(m)
-			}
-		})
-		d[jen.Id("Decode")] = jen.Id("Decode")
-		d[jen.Id("Key")] = jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Int64().Block(jen.Return(key))
-		d[jen.Id("SCD")] = jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Op("*").Qual(pkgTable, "SCD").Block(jen.Return(jen.Op("&").Id("r").Dot("SCD")))
-		d[jen.Id("Version")] = version
-		d[jen.Id("AppendRowBinary")] = jen.Id("appendRowBinary")
-		d[jen.Id("ReadRowBinary")] = jen.Id("readRowBinary")
-		d[jen.Id("AppendValues")] = jen.Id("appendValues")
-	}))
+		})},
+		field{"KeyColumn", jen.Lit(t.Key.Name)},
+		field{"SourceKeyField", jen.Lit(t.SourceKeyField)},
+		field{"SourceFields", jen.Index().String().Add(stringList(t.SourceFields()))},
+		field{"CursorColumn", jen.Lit(cursorColumn)},
+		field{"CursorField", jen.Lit(cursorField)},
+		field{"VersionColumn", jen.Lit(versionColumn)},
+		field{"HashDefinition", jen.Id("HashDefinition")},
+		field{"HashColumns", jen.Index().String().Add(stringList(names(t.HashedColumns())))},
+		field{"HashSubset", jen.Id("hashSubset")},
+		field{"Migrations", jen.Qual(pkgTable, "LoadMigrations").Add(callList(jen.Id("migrationFiles"), migrations))},
+		field{"Decode", jen.Id("Decode")},
+		field{"Key", jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Int64().Block(jen.Return(key))},
+		field{"SCD", jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Op("*").Qual(pkgTable, "SCD").Block(jen.Return(jen.Op("&").Id("r").Dot("SCD")))},
+		field{"Version", version},
+		field{"AppendRowBinary", jen.Id("appendRowBinary")},
+		field{"ReadRowBinary", jen.Id("readRowBinary")},
+		field{"AppendValues", jen.Id("appendValues")},
+	))
 	f.Line()
 
-	f.Comment("appendRowBinary appends r in RowBinary, all columns in Columns order.")
+	comment(f, "appendRowBinary appends r in RowBinary, all columns in Columns order.")
 	f.Func().Id("appendRowBinary").Params(jen.Id("dst").Index().Byte(), jen.Id("r").Op("*").Id("Row")).Index().Byte().BlockFunc(func(g *jen.Group) {
 		for _, c := range cols {
 			field := jen.Id("r").Dot(c.goName)
@@ -410,8 +498,7 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 	})
 	f.Line()
 
-	f.Comment("readRowBinary reads one row in RowBinary (Columns order) and returns the bytes")
-	f.Comment("consumed.")
+	comment(f, "readRowBinary reads one row in RowBinary (Columns order) and returns the bytes consumed.")
 	f.Func().Id("readRowBinary").Params(jen.Id("src").Index().Byte(), jen.Id("r").Op("*").Id("Row")).Params(jen.Int(), jen.Error()).BlockFunc(func(g *jen.Group) {
 		g.Id("rd").Op(":=").Qual(pkgRowBinary, "NewReader").Call(jen.Id("src"))
 		for _, c := range cols {
@@ -440,8 +527,7 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 	})
 	f.Line()
 
-	f.Comment("appendValues appends one value per column, as clickhouse-go's batch.Append takes")
-	f.Comment("them: nil for NULL, a pointer otherwise for Nullable columns.")
+	comment(f, "appendValues appends one value per column, as clickhouse-go's batch.Append takes them: nil for NULL, a pointer otherwise for Nullable columns.")
 	f.Func().Id("appendValues").Params(jen.Id("dst").Index().Any(), jen.Id("r").Op("*").Id("Row")).Index().Any().BlockFunc(func(g *jen.Group) {
 		for _, c := range cols {
 			field := jen.Id("r").Dot(c.goName)
@@ -467,8 +553,9 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 //
 //	func main() { os.Exit(backfill.Main(&tickets.Table, os.Args[1:], os.Stdout, os.Stderr)) }
 func mainFile(f *jen.File, t *model.Table) {
-	f.PackageComment(fmt.Sprintf("Command %s loads %s %s into ClickHouse with SCD Type 2 history.", t.CmdName, t.Service, t.Name))
-	f.PackageComment("Run it with -h for its flags; internal/backfill documents the behaviour.")
+	for _, l := range docComment(fmt.Sprintf("Command %s loads %s %s into ClickHouse with SCD Type 2 history. Run it with -h for its flags; internal/backfill documents the behaviour.", t.CmdName, t.Service, t.Name), 0) {
+		f.PackageComment((&jen.Statement{l}).GoString())
+	}
 	f.ImportName(t.ImportPath, t.GoPackage)
 	f.Func().Id("main").Params().Block(
 		jen.Qual("os", "Exit").Call(jen.Qual(pkgBackfill, "Main").Call(
@@ -477,4 +564,68 @@ func mainFile(f *jen.File, t *model.Table) {
 			jen.Qual("os", "Stdout"), jen.Qual("os", "Stderr"),
 		)),
 	)
+}
+
+// field is one element of a keyed composite literal.
+type field struct {
+	key   string
+	value jen.Code
+}
+
+// keyed renders {K: v, ...} on one line, in the given order (jen.Dict
+// would sort the keys).
+func keyed(fields ...field) *jen.Statement {
+	return jen.ValuesFunc(func(g *jen.Group) {
+		for _, f := range fields {
+			g.Id(f.key).Op(":").Add(f.value)
+		}
+	})
+}
+
+// keyedLines renders {K: v, ...} one field a line, in the given order.
+func keyedLines(fields ...field) *jen.Statement {
+	return jen.ValuesFunc(func(g *jen.Group) {
+		for _, f := range fields {
+			g.Line().Id(f.key).Op(":").Add(f.value)
+		}
+		g.Line()
+	})
+}
+
+// callList renders (first, "a", "b", ...): on one line when short, one
+// argument a line otherwise.
+func callList(first jen.Code, items []string) *jen.Statement {
+	n := 0
+	for _, s := range items {
+		n += len(fmt.Sprintf("%q", s)) + 2
+	}
+	return jen.CallFunc(func(g *jen.Group) {
+		if n <= listWidth {
+			g.Add(first)
+			for _, s := range items {
+				g.Lit(s)
+			}
+			return
+		}
+		g.Line().Add(first)
+		for _, s := range items {
+			g.Line().Lit(s)
+		}
+		g.Line()
+	})
+}
+
+func names(cols []*model.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// comment adds a doc comment to f, wrapped at commentWidth.
+func comment(f *jen.File, text string) {
+	for _, l := range docComment(text, 0) {
+		f.Add(l)
+	}
 }

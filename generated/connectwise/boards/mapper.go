@@ -30,58 +30,67 @@ type Source struct {
 	Info                     SourceInfo                 `json:"_info"`
 }
 
-// SourceLocation is the "location" object of a source record, as far as the mapping reads it.
+// SourceLocation is the "location" object of a source record, as far as the
+// mapping reads it.
 type SourceLocation struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceDepartment is the "department" object of a source record, as far as the mapping reads it.
+// SourceDepartment is the "department" object of a source record, as far as the
+// mapping reads it.
 type SourceDepartment struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceWorkRole is the "workRole" object of a source record, as far as the mapping reads it.
+// SourceWorkRole is the "workRole" object of a source record, as far as the
+// mapping reads it.
 type SourceWorkRole struct {
 	Name *string `json:"name"`
 }
 
-// SourceWorkType is the "workType" object of a source record, as far as the mapping reads it.
+// SourceWorkType is the "workType" object of a source record, as far as the
+// mapping reads it.
 type SourceWorkType struct {
 	Name *string `json:"name"`
 }
 
-// SourceDispatchMember is the "dispatchMember" object of a source record, as far as the mapping reads it.
+// SourceDispatchMember is the "dispatchMember" object of a source record, as
+// far as the mapping reads it.
 type SourceDispatchMember struct {
 	ID         *int64  `json:"id"`
 	Identifier *string `json:"identifier"`
 }
 
-// SourceServiceManagerMember is the "serviceManagerMember" object of a source record, as far as the mapping reads it.
+// SourceServiceManagerMember is the "serviceManagerMember" object of a source
+// record, as far as the mapping reads it.
 type SourceServiceManagerMember struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceDutyManagerMember is the "dutyManagerMember" object of a source record, as far as the mapping reads it.
+// SourceDutyManagerMember is the "dutyManagerMember" object of a source record,
+// as far as the mapping reads it.
 type SourceDutyManagerMember struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceAutoCloseStatus is the "autoCloseStatus" object of a source record, as far as the mapping reads it.
+// SourceAutoCloseStatus is the "autoCloseStatus" object of a source record, as
+// far as the mapping reads it.
 type SourceAutoCloseStatus struct {
 	Name *string `json:"name"`
 }
 
-// SourceInfo is the "_info" object of a source record, as far as the mapping reads it.
+// SourceInfo is the "_info" object of a source record, as far as the mapping
+// reads it.
 type SourceInfo struct {
 	LastUpdated *string `json:"lastUpdated"`
 	UpdatedBy   *string `json:"updatedBy"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {

@@ -22,180 +22,111 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.boards for the backfill runtime (internal/backfill).
+// Table describes connectwise.boards for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "boards",
+	Mapping:     "mappings/connectwise/boards.yaml",
+	Endpoint:    "service/boards",
+	DDL:         ddl,
+	CurrentView: "boards_current",
 	Columns: []table.Column{
-		{
-			Comment: "ConnectWise board id; the business key (tickets.board_id).",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Board name.",
-			Name:    "name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the location (office) the board belongs to.",
-			Name:    "location_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Name of the location the board belongs to.",
-			Name:    "location_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the department the board belongs to.",
-			Name:    "department_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Name of the department the board belongs to.",
-			Name:    "department_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Whether the board is inactive.",
-			Name:    "inactive_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Whether the board is a project board.",
-			Name:    "project_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Default billing of time on the board's tickets.",
-			Name:    "bill_time",
-			Type:    "Nullable(Enum8('Billable' = 1, 'DoNotBill' = 2, 'NoCharge' = 3, 'NoDefault' = 4))",
-		},
-		{
-			Comment: "Default billing of expenses on the board's tickets.",
-			Name:    "bill_expense",
-			Type:    "Nullable(Enum8('Billable' = 1, 'DoNotBill' = 2, 'NoCharge' = 3, 'NoDefault' = 4))",
-		},
-		{
-			Comment: "Default billing of products on the board's tickets.",
-			Name:    "bill_product",
-			Type:    "Nullable(Enum8('Billable' = 1, 'DoNotBill' = 2, 'NoCharge' = 3, 'NoDefault' = 4))",
-		},
-		{
-			Comment: "Default work role of time entered on the board's tickets.",
-			Name:    "work_role_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Default work type of time entered on the board's tickets.",
-			Name:    "work_type_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the board's dispatcher (a member).",
-			Name:    "dispatch_member_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Identifier of the board's dispatcher.",
-			Name:    "dispatch_member_identifier",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the board's service manager (a member).",
-			Name:    "service_manager_member_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Id of the board's duty manager (a member).",
-			Name:    "duty_manager_member_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Status tickets get when they are closed automatically.",
-			Name:    "auto_close_status_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Whether new tickets are assigned automatically.",
-			Name:    "auto_assign_new_tickets_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Whether time entries on the board's tickets are locked.",
-			Name:    "time_entry_locked_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "When ConnectWise last changed the board (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "Member identifier that last changed the board.",
-			Name:    "last_updated_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "ConnectWise board id; the business key (tickets.board_id)."},
+		{Name: "name", Type: "Nullable(String)", Comment: "Board name."},
+		{Name: "location_id", Type: "Nullable(Int64)", Comment: "Id of the location (office) the board belongs to."},
+		{Name: "location_name", Type: "Nullable(String)", Comment: "Name of the location the board belongs to."},
+		{Name: "department_id", Type: "Nullable(Int64)", Comment: "Id of the department the board belongs to."},
+		{Name: "department_name", Type: "Nullable(String)", Comment: "Name of the department the board belongs to."},
+		{Name: "inactive_flag", Type: "Nullable(UInt8)", Comment: "Whether the board is inactive."},
+		{Name: "project_flag", Type: "Nullable(UInt8)", Comment: "Whether the board is a project board."},
+		{Name: "bill_time", Type: "Nullable(Enum8('Billable' = 1, 'DoNotBill' = 2, 'NoCharge' = 3, 'NoDefault' = 4))", Comment: "Default billing of time on the board's tickets."},
+		{Name: "bill_expense", Type: "Nullable(Enum8('Billable' = 1, 'DoNotBill' = 2, 'NoCharge' = 3, 'NoDefault' = 4))", Comment: "Default billing of expenses on the board's tickets."},
+		{Name: "bill_product", Type: "Nullable(Enum8('Billable' = 1, 'DoNotBill' = 2, 'NoCharge' = 3, 'NoDefault' = 4))", Comment: "Default billing of products on the board's tickets."},
+		{Name: "work_role_name", Type: "Nullable(String)", Comment: "Default work role of time entered on the board's tickets."},
+		{Name: "work_type_name", Type: "Nullable(String)", Comment: "Default work type of time entered on the board's tickets."},
+		{Name: "dispatch_member_id", Type: "Nullable(Int64)", Comment: "Id of the board's dispatcher (a member)."},
+		{Name: "dispatch_member_identifier", Type: "Nullable(String)", Comment: "Identifier of the board's dispatcher."},
+		{Name: "service_manager_member_id", Type: "Nullable(Int64)", Comment: "Id of the board's service manager (a member)."},
+		{Name: "duty_manager_member_id", Type: "Nullable(Int64)", Comment: "Id of the board's duty manager (a member)."},
+		{Name: "auto_close_status_name", Type: "Nullable(String)", Comment: "Status tickets get when they are closed automatically."},
+		{Name: "auto_assign_new_tickets_flag", Type: "Nullable(UInt8)", Comment: "Whether new tickets are assigned automatically."},
+		{Name: "time_entry_locked_flag", Type: "Nullable(UInt8)", Comment: "Whether time entries on the board's tickets are locked."},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "When ConnectWise last changed the board (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "last_updated_by", Type: "Nullable(String)", Comment: "Member identifier that last changed the board."},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-boards",
-	CurrentView:    "boards_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"name",
+		"location/id",
+		"location/name",
+		"department/id",
+		"department/name",
+		"inactiveFlag",
+		"projectFlag",
+		"billTime",
+		"billExpense",
+		"billProduct",
+		"workRole/name",
+		"workType/name",
+		"dispatchMember/id",
+		"dispatchMember/identifier",
+		"serviceManagerMember/id",
+		"dutyManagerMember/id",
+		"autoCloseStatus/name",
+		"autoAssignNewTicketsFlag",
+		"timeEntryLockedFlag",
+		"_info",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "service/boards",
-	HashColumns:    []string{"id", "name", "location_id", "location_name", "department_id", "department_name", "inactive_flag", "project_flag", "bill_time", "bill_expense", "bill_product", "work_role_name", "work_type_name", "dispatch_member_id", "dispatch_member_identifier", "service_manager_member_id", "duty_manager_member_id", "auto_close_status_name", "auto_assign_new_tickets_flag", "time_entry_locked_flag"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"name",
+		"location_id",
+		"location_name",
+		"department_id",
+		"department_name",
+		"inactive_flag",
+		"project_flag",
+		"bill_time",
+		"bill_expense",
+		"bill_product",
+		"work_role_name",
+		"work_type_name",
+		"dispatch_member_id",
+		"dispatch_member_identifier",
+		"service_manager_member_id",
+		"duty_manager_member_id",
+		"auto_close_status_name",
+		"auto_assign_new_tickets_flag",
+		"time_entry_locked_flag",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/boards.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "boards",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "name", "location/id", "location/name", "department/id", "department/name", "inactiveFlag", "projectFlag", "billTime", "billExpense", "billProduct", "workRole/name", "workType/name", "dispatchMember/id", "dispatchMember/identifier", "serviceManagerMember/id", "dutyManagerMember/id", "autoCloseStatus/name", "autoAssignNewTicketsFlag", "timeEntryLockedFlag", "_info"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -231,15 +162,15 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillTime.Valid)
 	if r.BillTime.Valid {
-		dst = maprt.AppendEnum8(dst, r.BillTime.V, enumBillTime)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillTime.V, enumBillTime))
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillExpense.Valid)
 	if r.BillExpense.Valid {
-		dst = maprt.AppendEnum8(dst, r.BillExpense.V, enumBillExpense)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillExpense.V, enumBillExpense))
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillProduct.Valid)
 	if r.BillProduct.Valid {
-		dst = maprt.AppendEnum8(dst, r.BillProduct.V, enumBillProduct)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillProduct.V, enumBillProduct))
 	}
 	dst = rowbinary.AppendNull(dst, !r.WorkRoleName.Valid)
 	if r.WorkRoleName.Valid {
@@ -294,8 +225,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -351,12 +282,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillTime = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumBillTime)
+			name, err := maprt.EnumName(rd.Enum8(), enumBillTime)
 			if err != nil {
 				return 0, fmt.Errorf("column bill_time: %w", err)
 			}
 			r.BillTime = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -364,12 +295,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillExpense = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumBillExpense)
+			name, err := maprt.EnumName(rd.Enum8(), enumBillExpense)
 			if err != nil {
 				return 0, fmt.Errorf("column bill_expense: %w", err)
 			}
 			r.BillExpense = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -377,12 +308,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillProduct = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumBillProduct)
+			name, err := maprt.EnumName(rd.Enum8(), enumBillProduct)
 			if err != nil {
 				return 0, fmt.Errorf("column bill_product: %w", err)
 			}
 			r.BillProduct = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -473,8 +404,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, maprt.Nullable(r.Name))

@@ -40,38 +40,45 @@ type Source struct {
 	Info              SourceInfo             `json:"_info"`
 }
 
-// SourceStatus is the "status" object of a source record, as far as the mapping reads it.
+// SourceStatus is the "status" object of a source record, as far as the mapping
+// reads it.
 type SourceStatus struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceCountry is the "country" object of a source record, as far as the mapping reads it.
+// SourceCountry is the "country" object of a source record, as far as the
+// mapping reads it.
 type SourceCountry struct {
 	Name *string `json:"name"`
 }
 
-// SourceTerritory is the "territory" object of a source record, as far as the mapping reads it.
+// SourceTerritory is the "territory" object of a source record, as far as the
+// mapping reads it.
 type SourceTerritory struct {
 	Name *string `json:"name"`
 }
 
-// SourceParentCompany is the "parentCompany" object of a source record, as far as the mapping reads it.
+// SourceParentCompany is the "parentCompany" object of a source record, as far
+// as the mapping reads it.
 type SourceParentCompany struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceDefaultContact is the "defaultContact" object of a source record, as far as the mapping reads it.
+// SourceDefaultContact is the "defaultContact" object of a source record, as
+// far as the mapping reads it.
 type SourceDefaultContact struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceTerritoryManager is the "territoryManager" object of a source record, as far as the mapping reads it.
+// SourceTerritoryManager is the "territoryManager" object of a source record,
+// as far as the mapping reads it.
 type SourceTerritoryManager struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceInfo is the "_info" object of a source record, as far as the mapping reads it.
+// SourceInfo is the "_info" object of a source record, as far as the mapping
+// reads it.
 type SourceInfo struct {
 	EnteredBy   *string `json:"enteredBy"`
 	DateEntered *string `json:"dateEntered"`
@@ -79,9 +86,9 @@ type SourceInfo struct {
 	UpdatedBy   *string `json:"updatedBy"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {

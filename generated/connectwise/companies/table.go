@@ -22,220 +22,133 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.companies for the backfill runtime (internal/backfill).
+// Table describes connectwise.companies for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "companies",
+	Mapping:     "mappings/connectwise/companies.yaml",
+	Endpoint:    "company/companies",
+	DDL:         ddl,
+	CurrentView: "companies_current",
 	Columns: []table.Column{
-		{
-			Comment: "ConnectWise company id; the business key.",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Short company identifier users type (the \"Company ID\" in ConnectWise).",
-			Name:    "identifier",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Company name.",
-			Name:    "name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Company status id.",
-			Name:    "status_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Company status name (Active, Inactive, Not Approved, ...).",
-			Name:    "status_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "First address line of the company's main site.",
-			Name:    "address_line1",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Second address line of the company's main site.",
-			Name:    "address_line2",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "City.",
-			Name:    "city",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "State or province code.",
-			Name:    "state",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Postal code.",
-			Name:    "zip",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Country name.",
-			Name:    "country_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Main phone number, as entered.",
-			Name:    "phone_number",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Website, as entered.",
-			Name:    "website",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Sales territory (a ConnectWise location) the company belongs to.",
-			Name:    "territory_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Account number (often empty).",
-			Name:    "account_number",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When the company became a customer (UTC).",
-			Name:    "date_acquired",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "Annual revenue as recorded in ConnectWise, in the company's currency. [Source annualRevenue converted: number_to_decimal]",
-			Name:    "annual_revenue",
-			Type:    "Nullable(Decimal(18, 2))",
-		},
-		{
-			Comment: "Number of employees as recorded in ConnectWise.",
-			Name:    "number_of_employees",
-			Type:    "Nullable(Int32)",
-		},
-		{
-			Comment: "Whether the company is a sales lead.",
-			Name:    "lead_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Whether the company is a vendor.",
-			Name:    "is_vendor_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Id of the parent company, for subsidiaries.",
-			Name:    "parent_company_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Id of the company's default contact.",
-			Name:    "default_contact_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Id of the member who manages the company's territory (the account manager).",
-			Name:    "territory_manager_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Whether the company is soft-deleted. ConnectWise keeps returning deleted companies; filter on this column to hide them.",
-			Name:    "deleted_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "When the company was soft-deleted (UTC); NULL unless deleted.",
-			Name:    "date_deleted",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "Member identifier that soft-deleted the company.",
-			Name:    "deleted_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Member identifier that entered the company.",
-			Name:    "created_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When the company was entered (UTC). [Source _info__dateEntered converted: string_to_datetime]",
-			Name:    "created_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "When ConnectWise last changed the company (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "Member identifier that last changed the company.",
-			Name:    "last_updated_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "ConnectWise company id; the business key."},
+		{Name: "identifier", Type: "Nullable(String)", Comment: "Short company identifier users type (the \"Company ID\" in ConnectWise)."},
+		{Name: "name", Type: "Nullable(String)", Comment: "Company name."},
+		{Name: "status_id", Type: "Nullable(Int64)", Comment: "Company status id."},
+		{Name: "status_name", Type: "Nullable(String)", Comment: "Company status name (Active, Inactive, Not Approved, ...)."},
+		{Name: "address_line1", Type: "Nullable(String)", Comment: "First address line of the company's main site."},
+		{Name: "address_line2", Type: "Nullable(String)", Comment: "Second address line of the company's main site."},
+		{Name: "city", Type: "Nullable(String)", Comment: "City."},
+		{Name: "state", Type: "Nullable(String)", Comment: "State or province code."},
+		{Name: "zip", Type: "Nullable(String)", Comment: "Postal code."},
+		{Name: "country_name", Type: "Nullable(String)", Comment: "Country name."},
+		{Name: "phone_number", Type: "Nullable(String)", Comment: "Main phone number, as entered."},
+		{Name: "website", Type: "Nullable(String)", Comment: "Website, as entered."},
+		{Name: "territory_name", Type: "Nullable(String)", Comment: "Sales territory (a ConnectWise location) the company belongs to."},
+		{Name: "account_number", Type: "Nullable(String)", Comment: "Account number (often empty)."},
+		{Name: "date_acquired", Type: "Nullable(DateTime('UTC'))", Comment: "When the company became a customer (UTC)."},
+		{Name: "annual_revenue", Type: "Nullable(Decimal(18, 2))", Comment: "Annual revenue as recorded in ConnectWise, in the company's currency. [Source annualRevenue converted: number_to_decimal]"},
+		{Name: "number_of_employees", Type: "Nullable(Int32)", Comment: "Number of employees as recorded in ConnectWise."},
+		{Name: "lead_flag", Type: "Nullable(UInt8)", Comment: "Whether the company is a sales lead."},
+		{Name: "is_vendor_flag", Type: "Nullable(UInt8)", Comment: "Whether the company is a vendor."},
+		{Name: "parent_company_id", Type: "Nullable(Int64)", Comment: "Id of the parent company, for subsidiaries."},
+		{Name: "default_contact_id", Type: "Nullable(Int64)", Comment: "Id of the company's default contact."},
+		{Name: "territory_manager_id", Type: "Nullable(Int64)", Comment: "Id of the member who manages the company's territory (the account manager)."},
+		{Name: "deleted_flag", Type: "Nullable(UInt8)", Comment: "Whether the company is soft-deleted. ConnectWise keeps returning deleted companies; filter on this column to hide them."},
+		{Name: "date_deleted", Type: "Nullable(DateTime('UTC'))", Comment: "When the company was soft-deleted (UTC); NULL unless deleted."},
+		{Name: "deleted_by", Type: "Nullable(String)", Comment: "Member identifier that soft-deleted the company."},
+		{Name: "created_by", Type: "Nullable(String)", Comment: "Member identifier that entered the company."},
+		{Name: "created_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the company was entered (UTC). [Source _info__dateEntered converted: string_to_datetime]"},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "When ConnectWise last changed the company (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "last_updated_by", Type: "Nullable(String)", Comment: "Member identifier that last changed the company."},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-companies",
-	CurrentView:    "companies_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"identifier",
+		"name",
+		"status/id",
+		"status/name",
+		"addressLine1",
+		"addressLine2",
+		"city",
+		"state",
+		"zip",
+		"country/name",
+		"phoneNumber",
+		"website",
+		"territory/name",
+		"accountNumber",
+		"dateAcquired",
+		"annualRevenue",
+		"numberOfEmployees",
+		"leadFlag",
+		"isVendorFlag",
+		"parentCompany/id",
+		"defaultContact/id",
+		"territoryManager/id",
+		"deletedFlag",
+		"dateDeleted",
+		"deletedBy",
+		"_info",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "company/companies",
-	HashColumns:    []string{"id", "identifier", "name", "status_id", "status_name", "address_line1", "address_line2", "city", "state", "zip", "country_name", "phone_number", "website", "territory_name", "account_number", "date_acquired", "annual_revenue", "number_of_employees", "lead_flag", "is_vendor_flag", "parent_company_id", "default_contact_id", "territory_manager_id", "deleted_flag", "date_deleted", "deleted_by", "created_by", "created_date"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"identifier",
+		"name",
+		"status_id",
+		"status_name",
+		"address_line1",
+		"address_line2",
+		"city",
+		"state",
+		"zip",
+		"country_name",
+		"phone_number",
+		"website",
+		"territory_name",
+		"account_number",
+		"date_acquired",
+		"annual_revenue",
+		"number_of_employees",
+		"lead_flag",
+		"is_vendor_flag",
+		"parent_company_id",
+		"default_contact_id",
+		"territory_manager_id",
+		"deleted_flag",
+		"date_deleted",
+		"deleted_by",
+		"created_by",
+		"created_date",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/companies.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "companies",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "identifier", "name", "status/id", "status/name", "addressLine1", "addressLine2", "city", "state", "zip", "country/name", "phoneNumber", "website", "territory/name", "accountNumber", "dateAcquired", "annualRevenue", "numberOfEmployees", "leadFlag", "isVendorFlag", "parentCompany/id", "defaultContact/id", "territoryManager/id", "deletedFlag", "dateDeleted", "deletedBy", "_info"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -366,8 +279,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -583,8 +496,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, maprt.Nullable(r.Identifier))

@@ -35,43 +35,49 @@ type Source struct {
 	Info                   SourceInfo           `json:"_info"`
 }
 
-// SourceCompany is the "company" object of a source record, as far as the mapping reads it.
+// SourceCompany is the "company" object of a source record, as far as the
+// mapping reads it.
 type SourceCompany struct {
 	ID         *int64  `json:"id"`
 	Identifier *string `json:"identifier"`
 	Name       *string `json:"name"`
 }
 
-// SourceSite is the "site" object of a source record, as far as the mapping reads it.
+// SourceSite is the "site" object of a source record, as far as the mapping
+// reads it.
 type SourceSite struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceDepartment is the "department" object of a source record, as far as the mapping reads it.
+// SourceDepartment is the "department" object of a source record, as far as the
+// mapping reads it.
 type SourceDepartment struct {
 	Name *string `json:"name"`
 }
 
-// SourceCountry is the "country" object of a source record, as far as the mapping reads it.
+// SourceCountry is the "country" object of a source record, as far as the
+// mapping reads it.
 type SourceCountry struct {
 	Name *string `json:"name"`
 }
 
-// SourceManagerContact is the "managerContact" object of a source record, as far as the mapping reads it.
+// SourceManagerContact is the "managerContact" object of a source record, as
+// far as the mapping reads it.
 type SourceManagerContact struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceInfo is the "_info" object of a source record, as far as the mapping reads it.
+// SourceInfo is the "_info" object of a source record, as far as the mapping
+// reads it.
 type SourceInfo struct {
 	LastUpdated *string `json:"lastUpdated"`
 	UpdatedBy   *string `json:"updatedBy"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {

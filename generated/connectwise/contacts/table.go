@@ -22,205 +22,126 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.contacts for the backfill runtime (internal/backfill).
+// Table describes connectwise.contacts for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "contacts",
+	Mapping:     "mappings/connectwise/contacts.yaml",
+	Endpoint:    "company/contacts",
+	DDL:         ddl,
+	CurrentView: "contacts_current",
 	Columns: []table.Column{
-		{
-			Comment: "ConnectWise contact id; the business key.",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "First name; ConnectWise contacts may have none.",
-			Name:    "first_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Last name.",
-			Name:    "last_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the contact's company.",
-			Name:    "company_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Identifier of the contact's company.",
-			Name:    "company_identifier",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Name of the contact's company.",
-			Name:    "company_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the company site the contact works at.",
-			Name:    "site_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Name of the company site the contact works at.",
-			Name:    "site_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Job title.",
-			Name:    "title",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Contact department name.",
-			Name:    "department_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Type of the default phone number (Direct, Mobile, ...).",
-			Name:    "default_phone_type",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Default phone number, as entered.",
-			Name:    "default_phone_number",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Extension of the default phone number.",
-			Name:    "default_phone_extension",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "First address line.",
-			Name:    "address_line1",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "City.",
-			Name:    "city",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "State or province code.",
-			Name:    "state",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Postal code.",
-			Name:    "zip",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Country name.",
-			Name:    "country_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Whether the contact is inactive (left the company, ...).",
-			Name:    "inactive_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Whether the contact is its company's default contact.",
-			Name:    "default_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Whether the contact is its company's default billing contact.",
-			Name:    "default_billing_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Whether the contact may not log in to the customer portal.",
-			Name:    "disable_portal_login_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Customer portal security level (1 lowest to 6 highest).",
-			Name:    "portal_security_level",
-			Type:    "Nullable(Int32)",
-		},
-		{
-			Comment: "Gender, when recorded.",
-			Name:    "gender",
-			Type:    "Nullable(Enum8('Female' = 1, 'Male' = 2))",
-		},
-		{
-			Comment: "Id of the contact's manager (another contact).",
-			Name:    "manager_contact_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "When ConnectWise last changed the contact (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "Member identifier that last changed the contact.",
-			Name:    "last_updated_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "ConnectWise contact id; the business key."},
+		{Name: "first_name", Type: "Nullable(String)", Comment: "First name; ConnectWise contacts may have none."},
+		{Name: "last_name", Type: "Nullable(String)", Comment: "Last name."},
+		{Name: "company_id", Type: "Nullable(Int64)", Comment: "Id of the contact's company."},
+		{Name: "company_identifier", Type: "Nullable(String)", Comment: "Identifier of the contact's company."},
+		{Name: "company_name", Type: "Nullable(String)", Comment: "Name of the contact's company."},
+		{Name: "site_id", Type: "Nullable(Int64)", Comment: "Id of the company site the contact works at."},
+		{Name: "site_name", Type: "Nullable(String)", Comment: "Name of the company site the contact works at."},
+		{Name: "title", Type: "Nullable(String)", Comment: "Job title."},
+		{Name: "department_name", Type: "Nullable(String)", Comment: "Contact department name."},
+		{Name: "default_phone_type", Type: "Nullable(String)", Comment: "Type of the default phone number (Direct, Mobile, ...)."},
+		{Name: "default_phone_number", Type: "Nullable(String)", Comment: "Default phone number, as entered."},
+		{Name: "default_phone_extension", Type: "Nullable(String)", Comment: "Extension of the default phone number."},
+		{Name: "address_line1", Type: "Nullable(String)", Comment: "First address line."},
+		{Name: "city", Type: "Nullable(String)", Comment: "City."},
+		{Name: "state", Type: "Nullable(String)", Comment: "State or province code."},
+		{Name: "zip", Type: "Nullable(String)", Comment: "Postal code."},
+		{Name: "country_name", Type: "Nullable(String)", Comment: "Country name."},
+		{Name: "inactive_flag", Type: "Nullable(UInt8)", Comment: "Whether the contact is inactive (left the company, ...)."},
+		{Name: "default_flag", Type: "Nullable(UInt8)", Comment: "Whether the contact is its company's default contact."},
+		{Name: "default_billing_flag", Type: "Nullable(UInt8)", Comment: "Whether the contact is its company's default billing contact."},
+		{Name: "disable_portal_login_flag", Type: "Nullable(UInt8)", Comment: "Whether the contact may not log in to the customer portal."},
+		{Name: "portal_security_level", Type: "Nullable(Int32)", Comment: "Customer portal security level (1 lowest to 6 highest)."},
+		{Name: "gender", Type: "Nullable(Enum8('Female' = 1, 'Male' = 2))", Comment: "Gender, when recorded."},
+		{Name: "manager_contact_id", Type: "Nullable(Int64)", Comment: "Id of the contact's manager (another contact)."},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "When ConnectWise last changed the contact (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "last_updated_by", Type: "Nullable(String)", Comment: "Member identifier that last changed the contact."},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-contacts",
-	CurrentView:    "contacts_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"firstName",
+		"lastName",
+		"company/id",
+		"company/identifier",
+		"company/name",
+		"site/id",
+		"site/name",
+		"title",
+		"department/name",
+		"defaultPhoneType",
+		"defaultPhoneNbr",
+		"defaultPhoneExtension",
+		"addressLine1",
+		"city",
+		"state",
+		"zip",
+		"country/name",
+		"inactiveFlag",
+		"defaultFlag",
+		"defaultBillingFlag",
+		"disablePortalLoginFlag",
+		"portalSecurityLevel",
+		"gender",
+		"managerContact/id",
+		"_info",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "company/contacts",
-	HashColumns:    []string{"id", "first_name", "last_name", "company_id", "company_identifier", "company_name", "site_id", "site_name", "title", "department_name", "default_phone_type", "default_phone_number", "default_phone_extension", "address_line1", "city", "state", "zip", "country_name", "inactive_flag", "default_flag", "default_billing_flag", "disable_portal_login_flag", "portal_security_level", "gender", "manager_contact_id"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"first_name",
+		"last_name",
+		"company_id",
+		"company_identifier",
+		"company_name",
+		"site_id",
+		"site_name",
+		"title",
+		"department_name",
+		"default_phone_type",
+		"default_phone_number",
+		"default_phone_extension",
+		"address_line1",
+		"city",
+		"state",
+		"zip",
+		"country_name",
+		"inactive_flag",
+		"default_flag",
+		"default_billing_flag",
+		"disable_portal_login_flag",
+		"portal_security_level",
+		"gender",
+		"manager_contact_id",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/contacts.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "contacts",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "firstName", "lastName", "company/id", "company/identifier", "company/name", "site/id", "site/name", "title", "department/name", "defaultPhoneType", "defaultPhoneNbr", "defaultPhoneExtension", "addressLine1", "city", "state", "zip", "country/name", "inactiveFlag", "defaultFlag", "defaultBillingFlag", "disablePortalLoginFlag", "portalSecurityLevel", "gender", "managerContact/id", "_info"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -316,7 +237,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.Gender.Valid)
 	if r.Gender.Valid {
-		dst = maprt.AppendEnum8(dst, r.Gender.V, enumGender)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Gender.V, enumGender))
 	}
 	dst = rowbinary.AppendNull(dst, !r.ManagerContactID.Valid)
 	if r.ManagerContactID.Valid {
@@ -339,8 +260,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -501,12 +422,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Gender = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumGender)
+			name, err := maprt.EnumName(rd.Enum8(), enumGender)
 			if err != nil {
 				return 0, fmt.Errorf("column gender: %w", err)
 			}
 			r.Gender = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -541,8 +462,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, maprt.Nullable(r.FirstName))

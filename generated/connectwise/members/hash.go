@@ -7,8 +7,9 @@ import "github.com/canonic-data/canonic/internal/maprt"
 // HashDefinition identifies the record hash inputs (24 columns, encoding v1).
 const HashDefinition = "v1:0891e5f34b5c4173"
 
-// recordHash is the hex SHA-256 of the canonical encoding (internal/maprt.Hasher)
-// of every business column except last_login, last_updated, last_updated_by (scd.ignore_changes).
+// recordHash is the hex SHA-256 of the canonical encoding
+// (internal/maprt.Hasher) of every business column except last_login,
+// last_updated, last_updated_by (scd.ignore_changes).
 func recordHash(r *Row) string {
 	h := maprt.NewHasher()
 	h.Int64(r.ID)
@@ -131,8 +132,9 @@ func recordHash(r *Row) string {
 }
 
 // hashSubset hashes, with the same encoding, only the business columns named in
-// cols, in mapping order: the hash an earlier definition over those columns gave.
-// The runtime uses it to re-baseline current versions when the hashed set changes.
+// cols, in mapping order: the hash an earlier definition over those columns
+// gave. The runtime uses it to re-baseline current versions when the hashed set
+// changes.
 func hashSubset(r *Row, cols map[string]bool) string {
 	h := maprt.NewHasher()
 	if cols["id"] {

@@ -39,56 +39,65 @@ type Source struct {
 	Info                SourceInfo                `json:"_info"`
 }
 
-// SourceType is the "type" object of a source record, as far as the mapping reads it.
+// SourceType is the "type" object of a source record, as far as the mapping
+// reads it.
 type SourceType struct {
 	Name *string `json:"name"`
 }
 
-// SourceDefaultDepartment is the "defaultDepartment" object of a source record, as far as the mapping reads it.
+// SourceDefaultDepartment is the "defaultDepartment" object of a source record,
+// as far as the mapping reads it.
 type SourceDefaultDepartment struct {
 	Name *string `json:"name"`
 }
 
-// SourceDefaultLocation is the "defaultLocation" object of a source record, as far as the mapping reads it.
+// SourceDefaultLocation is the "defaultLocation" object of a source record, as
+// far as the mapping reads it.
 type SourceDefaultLocation struct {
 	Name *string `json:"name"`
 }
 
-// SourceReportsTo is the "reportsTo" object of a source record, as far as the mapping reads it.
+// SourceReportsTo is the "reportsTo" object of a source record, as far as the
+// mapping reads it.
 type SourceReportsTo struct {
 	ID         *int64  `json:"id"`
 	Identifier *string `json:"identifier"`
 }
 
-// SourceWorkRole is the "workRole" object of a source record, as far as the mapping reads it.
+// SourceWorkRole is the "workRole" object of a source record, as far as the
+// mapping reads it.
 type SourceWorkRole struct {
 	Name *string `json:"name"`
 }
 
-// SourceWorkType is the "workType" object of a source record, as far as the mapping reads it.
+// SourceWorkType is the "workType" object of a source record, as far as the
+// mapping reads it.
 type SourceWorkType struct {
 	Name *string `json:"name"`
 }
 
-// SourceServiceDefaultBoard is the "serviceDefaultBoard" object of a source record, as far as the mapping reads it.
+// SourceServiceDefaultBoard is the "serviceDefaultBoard" object of a source
+// record, as far as the mapping reads it.
 type SourceServiceDefaultBoard struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceTimeZone is the "timeZone" object of a source record, as far as the mapping reads it.
+// SourceTimeZone is the "timeZone" object of a source record, as far as the
+// mapping reads it.
 type SourceTimeZone struct {
 	Name *string `json:"name"`
 }
 
-// SourceInfo is the "_info" object of a source record, as far as the mapping reads it.
+// SourceInfo is the "_info" object of a source record, as far as the mapping
+// reads it.
 type SourceInfo struct {
 	LastUpdated *string `json:"lastUpdated"`
 	UpdatedBy   *string `json:"updatedBy"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {

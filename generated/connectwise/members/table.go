@@ -23,205 +23,125 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.members for the backfill runtime (internal/backfill).
+// Table describes connectwise.members for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "members",
+	Mapping:     "mappings/connectwise/members.yaml",
+	Endpoint:    "system/members",
+	DDL:         ddl,
+	CurrentView: "members_current",
 	Columns: []table.Column{
-		{
-			Comment: "ConnectWise member id; the business key.",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Member identifier (login name); other tables record who did what with it.",
-			Name:    "identifier",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "First name.",
-			Name:    "first_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Last name.",
-			Name:    "last_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Job title.",
-			Name:    "title",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Office e-mail address.",
-			Name:    "office_email",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Office phone number, as entered.",
-			Name:    "office_phone",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Whether the member is inactive (left, or a disabled API member).",
-			Name:    "inactive_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "When the member was made inactive (UTC).",
-			Name:    "inactive_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "Hire date (UTC).",
-			Name:    "hire_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "ConnectWise license class (F full, A API, C limited, X none).",
-			Name:    "license_class",
-			Type:    "Nullable(Enum8('A' = 1, 'C' = 2, 'F' = 3, 'X' = 4))",
-		},
-		{
-			Comment: "Member type (Employee, Contractor, ...).",
-			Name:    "type_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Default department.",
-			Name:    "default_department_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Default location (office).",
-			Name:    "default_location_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the member this member reports to.",
-			Name:    "reports_to_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Identifier of the member this member reports to.",
-			Name:    "reports_to_identifier",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Default work role on time entries.",
-			Name:    "work_role_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Default work type on time entries.",
-			Name:    "work_type_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the member's default service board.",
-			Name:    "service_default_board_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Internal cost of one hour of the member's time. [Source hourlyCost converted: number_to_decimal]",
-			Name:    "hourly_cost",
-			Type:    "Nullable(Decimal(18, 2))",
-		},
-		{
-			Comment: "Default billing rate of the member's time. [Source hourlyRate converted: number_to_decimal]",
-			Name:    "hourly_rate",
-			Type:    "Nullable(Decimal(18, 2))",
-		},
-		{
-			Comment: "Hours a day the member can be scheduled.",
-			Name:    "daily_capacity",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "Whether the member is a ConnectWise administrator.",
-			Name:    "admin_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "The member's time zone.",
-			Name:    "time_zone_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Last login (UTC) as of this version; logins alone do not open a version, so the current value may be older than the real last login. [Source lastLogin converted: string_to_datetime]",
-			Name:    "last_login",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "When ConnectWise last changed the member (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "Member identifier that last changed the member.",
-			Name:    "last_updated_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "ConnectWise member id; the business key."},
+		{Name: "identifier", Type: "Nullable(String)", Comment: "Member identifier (login name); other tables record who did what with it."},
+		{Name: "first_name", Type: "Nullable(String)", Comment: "First name."},
+		{Name: "last_name", Type: "Nullable(String)", Comment: "Last name."},
+		{Name: "title", Type: "Nullable(String)", Comment: "Job title."},
+		{Name: "office_email", Type: "Nullable(String)", Comment: "Office e-mail address."},
+		{Name: "office_phone", Type: "Nullable(String)", Comment: "Office phone number, as entered."},
+		{Name: "inactive_flag", Type: "Nullable(UInt8)", Comment: "Whether the member is inactive (left, or a disabled API member)."},
+		{Name: "inactive_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the member was made inactive (UTC)."},
+		{Name: "hire_date", Type: "Nullable(DateTime('UTC'))", Comment: "Hire date (UTC)."},
+		{Name: "license_class", Type: "Nullable(Enum8('A' = 1, 'C' = 2, 'F' = 3, 'X' = 4))", Comment: "ConnectWise license class (F full, A API, C limited, X none)."},
+		{Name: "type_name", Type: "Nullable(String)", Comment: "Member type (Employee, Contractor, ...)."},
+		{Name: "default_department_name", Type: "Nullable(String)", Comment: "Default department."},
+		{Name: "default_location_name", Type: "Nullable(String)", Comment: "Default location (office)."},
+		{Name: "reports_to_id", Type: "Nullable(Int64)", Comment: "Id of the member this member reports to."},
+		{Name: "reports_to_identifier", Type: "Nullable(String)", Comment: "Identifier of the member this member reports to."},
+		{Name: "work_role_name", Type: "Nullable(String)", Comment: "Default work role on time entries."},
+		{Name: "work_type_name", Type: "Nullable(String)", Comment: "Default work type on time entries."},
+		{Name: "service_default_board_id", Type: "Nullable(Int64)", Comment: "Id of the member's default service board."},
+		{Name: "hourly_cost", Type: "Nullable(Decimal(18, 2))", Comment: "Internal cost of one hour of the member's time. [Source hourlyCost converted: number_to_decimal]"},
+		{Name: "hourly_rate", Type: "Nullable(Decimal(18, 2))", Comment: "Default billing rate of the member's time. [Source hourlyRate converted: number_to_decimal]"},
+		{Name: "daily_capacity", Type: "Nullable(Float64)", Comment: "Hours a day the member can be scheduled."},
+		{Name: "admin_flag", Type: "Nullable(UInt8)", Comment: "Whether the member is a ConnectWise administrator."},
+		{Name: "time_zone_name", Type: "Nullable(String)", Comment: "The member's time zone."},
+		{Name: "last_login", Type: "Nullable(DateTime('UTC'))", Comment: "Last login (UTC) as of this version; logins alone do not open a version, so the current value may be older than the real last login. [Source lastLogin converted: string_to_datetime]"},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "When ConnectWise last changed the member (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "last_updated_by", Type: "Nullable(String)", Comment: "Member identifier that last changed the member."},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-members",
-	CurrentView:    "members_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"identifier",
+		"firstName",
+		"lastName",
+		"title",
+		"officeEmail",
+		"officePhone",
+		"inactiveFlag",
+		"inactiveDate",
+		"hireDate",
+		"licenseClass",
+		"type/name",
+		"defaultDepartment/name",
+		"defaultLocation/name",
+		"reportsTo/id",
+		"reportsTo/identifier",
+		"workRole/name",
+		"workType/name",
+		"serviceDefaultBoard/id",
+		"hourlyCost",
+		"hourlyRate",
+		"dailyCapacity",
+		"adminFlag",
+		"timeZone/name",
+		"lastLogin",
+		"_info",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "system/members",
-	HashColumns:    []string{"id", "identifier", "first_name", "last_name", "title", "office_email", "office_phone", "inactive_flag", "inactive_date", "hire_date", "license_class", "type_name", "default_department_name", "default_location_name", "reports_to_id", "reports_to_identifier", "work_role_name", "work_type_name", "service_default_board_id", "hourly_cost", "hourly_rate", "daily_capacity", "admin_flag", "time_zone_name"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"identifier",
+		"first_name",
+		"last_name",
+		"title",
+		"office_email",
+		"office_phone",
+		"inactive_flag",
+		"inactive_date",
+		"hire_date",
+		"license_class",
+		"type_name",
+		"default_department_name",
+		"default_location_name",
+		"reports_to_id",
+		"reports_to_identifier",
+		"work_role_name",
+		"work_type_name",
+		"service_default_board_id",
+		"hourly_cost",
+		"hourly_rate",
+		"daily_capacity",
+		"admin_flag",
+		"time_zone_name",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/members.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "members",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "identifier", "firstName", "lastName", "title", "officeEmail", "officePhone", "inactiveFlag", "inactiveDate", "hireDate", "licenseClass", "type/name", "defaultDepartment/name", "defaultLocation/name", "reportsTo/id", "reportsTo/identifier", "workRole/name", "workType/name", "serviceDefaultBoard/id", "hourlyCost", "hourlyRate", "dailyCapacity", "adminFlag", "timeZone/name", "lastLogin", "_info"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -265,7 +185,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.LicenseClass.Valid)
 	if r.LicenseClass.Valid {
-		dst = maprt.AppendEnum8(dst, r.LicenseClass.V, enumLicenseClass)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.LicenseClass.V, enumLicenseClass))
 	}
 	dst = rowbinary.AppendNull(dst, !r.TypeName.Valid)
 	if r.TypeName.Valid {
@@ -340,8 +260,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -411,12 +331,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.LicenseClass = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumLicenseClass)
+			name, err := maprt.EnumName(rd.Enum8(), enumLicenseClass)
 			if err != nil {
 				return 0, fmt.Errorf("column license_class: %w", err)
 			}
 			r.LicenseClass = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -542,8 +462,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, maprt.Nullable(r.Identifier))

@@ -33,49 +33,57 @@ type Source struct {
 	Info            SourceInfo       `json:"_info"`
 }
 
-// SourceCompany is the "company" object of a source record, as far as the mapping reads it.
+// SourceCompany is the "company" object of a source record, as far as the
+// mapping reads it.
 type SourceCompany struct {
 	ID         *int64  `json:"id"`
 	Identifier *string `json:"identifier"`
 	Name       *string `json:"name"`
 }
 
-// SourceContact is the "contact" object of a source record, as far as the mapping reads it.
+// SourceContact is the "contact" object of a source record, as far as the
+// mapping reads it.
 type SourceContact struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceBoard is the "board" object of a source record, as far as the mapping reads it.
+// SourceBoard is the "board" object of a source record, as far as the mapping
+// reads it.
 type SourceBoard struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceStatus is the "status" object of a source record, as far as the mapping reads it.
+// SourceStatus is the "status" object of a source record, as far as the mapping
+// reads it.
 type SourceStatus struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceType is the "type" object of a source record, as far as the mapping reads it.
+// SourceType is the "type" object of a source record, as far as the mapping
+// reads it.
 type SourceType struct {
 	Name *string `json:"name"`
 }
 
-// SourceManager is the "manager" object of a source record, as far as the mapping reads it.
+// SourceManager is the "manager" object of a source record, as far as the
+// mapping reads it.
 type SourceManager struct {
 	ID         *int64  `json:"id"`
 	Identifier *string `json:"identifier"`
 	Name       *string `json:"name"`
 }
 
-// SourceDepartment is the "department" object of a source record, as far as the mapping reads it.
+// SourceDepartment is the "department" object of a source record, as far as the
+// mapping reads it.
 type SourceDepartment struct {
 	Name *string `json:"name"`
 }
 
-// SourceInfo is the "_info" object of a source record, as far as the mapping reads it.
+// SourceInfo is the "_info" object of a source record, as far as the mapping
+// reads it.
 type SourceInfo struct {
 	EnteredBy   *string `json:"enteredBy"`
 	DateEntered *string `json:"dateEntered"`
@@ -83,9 +91,9 @@ type SourceInfo struct {
 	UpdatedBy   *string `json:"updatedBy"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {

@@ -23,215 +23,130 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.projects for the backfill runtime (internal/backfill).
+// Table describes connectwise.projects for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "projects",
+	Mapping:     "mappings/connectwise/projects.yaml",
+	Endpoint:    "project/projects",
+	DDL:         ddl,
+	CurrentView: "projects_current",
 	Columns: []table.Column{
-		{
-			Comment: "ConnectWise project id; the business key.",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Project name.",
-			Name:    "name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the customer company.",
-			Name:    "company_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Identifier of the customer company.",
-			Name:    "company_identifier",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Name of the customer company.",
-			Name:    "company_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the customer contact.",
-			Name:    "contact_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Name of the customer contact.",
-			Name:    "contact_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the project board (a service board with project_flag).",
-			Name:    "board_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Name of the project board.",
-			Name:    "board_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Project status id.",
-			Name:    "status_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Project status name.",
-			Name:    "status_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Project type.",
-			Name:    "type_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the project manager (a member).",
-			Name:    "manager_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Identifier of the project manager.",
-			Name:    "manager_identifier",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Name of the project manager.",
-			Name:    "manager_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Department running the project.",
-			Name:    "department_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "How the project bills.",
-			Name:    "billing_method",
-			Type:    "Nullable(Enum8('ActualRates' = 1, 'FixedFee' = 2, 'NotToExceed' = 3, 'OverrideRate' = 4))",
-		},
-		{
-			Comment: "Fixed fee or not-to-exceed amount, in the company's currency. [Source billingAmount converted: number_to_decimal]",
-			Name:    "billing_amount",
-			Type:    "Nullable(Decimal(18, 2))",
-		},
-		{
-			Comment: "Budgeted hours.",
-			Name:    "budget_hours",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "Hours logged so far.",
-			Name:    "actual_hours",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "Completion, 0 to 100.",
-			Name:    "percent_complete",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "Planned start (UTC).",
-			Name:    "estimated_start",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "Planned end (UTC).",
-			Name:    "estimated_end",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "When the project actually ended (UTC).",
-			Name:    "actual_end",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "Whether the project is closed.",
-			Name:    "closed_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Member identifier that entered the project.",
-			Name:    "created_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When the project was entered (UTC). [Source _info__dateEntered converted: string_to_datetime]",
-			Name:    "created_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "When ConnectWise last changed the project (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "Member identifier that last changed the project.",
-			Name:    "last_updated_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "ConnectWise project id; the business key."},
+		{Name: "name", Type: "Nullable(String)", Comment: "Project name."},
+		{Name: "company_id", Type: "Nullable(Int64)", Comment: "Id of the customer company."},
+		{Name: "company_identifier", Type: "Nullable(String)", Comment: "Identifier of the customer company."},
+		{Name: "company_name", Type: "Nullable(String)", Comment: "Name of the customer company."},
+		{Name: "contact_id", Type: "Nullable(Int64)", Comment: "Id of the customer contact."},
+		{Name: "contact_name", Type: "Nullable(String)", Comment: "Name of the customer contact."},
+		{Name: "board_id", Type: "Nullable(Int64)", Comment: "Id of the project board (a service board with project_flag)."},
+		{Name: "board_name", Type: "Nullable(String)", Comment: "Name of the project board."},
+		{Name: "status_id", Type: "Nullable(Int64)", Comment: "Project status id."},
+		{Name: "status_name", Type: "Nullable(String)", Comment: "Project status name."},
+		{Name: "type_name", Type: "Nullable(String)", Comment: "Project type."},
+		{Name: "manager_id", Type: "Nullable(Int64)", Comment: "Id of the project manager (a member)."},
+		{Name: "manager_identifier", Type: "Nullable(String)", Comment: "Identifier of the project manager."},
+		{Name: "manager_name", Type: "Nullable(String)", Comment: "Name of the project manager."},
+		{Name: "department_name", Type: "Nullable(String)", Comment: "Department running the project."},
+		{Name: "billing_method", Type: "Nullable(Enum8('ActualRates' = 1, 'FixedFee' = 2, 'NotToExceed' = 3, 'OverrideRate' = 4))", Comment: "How the project bills."},
+		{Name: "billing_amount", Type: "Nullable(Decimal(18, 2))", Comment: "Fixed fee or not-to-exceed amount, in the company's currency. [Source billingAmount converted: number_to_decimal]"},
+		{Name: "budget_hours", Type: "Nullable(Float64)", Comment: "Budgeted hours."},
+		{Name: "actual_hours", Type: "Nullable(Float64)", Comment: "Hours logged so far."},
+		{Name: "percent_complete", Type: "Nullable(Float64)", Comment: "Completion, 0 to 100."},
+		{Name: "estimated_start", Type: "Nullable(DateTime('UTC'))", Comment: "Planned start (UTC)."},
+		{Name: "estimated_end", Type: "Nullable(DateTime('UTC'))", Comment: "Planned end (UTC)."},
+		{Name: "actual_end", Type: "Nullable(DateTime('UTC'))", Comment: "When the project actually ended (UTC)."},
+		{Name: "closed_flag", Type: "Nullable(UInt8)", Comment: "Whether the project is closed."},
+		{Name: "created_by", Type: "Nullable(String)", Comment: "Member identifier that entered the project."},
+		{Name: "created_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the project was entered (UTC). [Source _info__dateEntered converted: string_to_datetime]"},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "When ConnectWise last changed the project (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "last_updated_by", Type: "Nullable(String)", Comment: "Member identifier that last changed the project."},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-projects",
-	CurrentView:    "projects_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"name",
+		"company/id",
+		"company/identifier",
+		"company/name",
+		"contact/id",
+		"contact/name",
+		"board/id",
+		"board/name",
+		"status/id",
+		"status/name",
+		"type/name",
+		"manager/id",
+		"manager/identifier",
+		"manager/name",
+		"department/name",
+		"billingMethod",
+		"billingAmount",
+		"budgetHours",
+		"actualHours",
+		"percentComplete",
+		"estimatedStart",
+		"estimatedEnd",
+		"actualEnd",
+		"closedFlag",
+		"_info",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "project/projects",
-	HashColumns:    []string{"id", "name", "company_id", "company_identifier", "company_name", "contact_id", "contact_name", "board_id", "board_name", "status_id", "status_name", "type_name", "manager_id", "manager_identifier", "manager_name", "department_name", "billing_method", "billing_amount", "budget_hours", "actual_hours", "percent_complete", "estimated_start", "estimated_end", "actual_end", "closed_flag", "created_by", "created_date"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"name",
+		"company_id",
+		"company_identifier",
+		"company_name",
+		"contact_id",
+		"contact_name",
+		"board_id",
+		"board_name",
+		"status_id",
+		"status_name",
+		"type_name",
+		"manager_id",
+		"manager_identifier",
+		"manager_name",
+		"department_name",
+		"billing_method",
+		"billing_amount",
+		"budget_hours",
+		"actual_hours",
+		"percent_complete",
+		"estimated_start",
+		"estimated_end",
+		"actual_end",
+		"closed_flag",
+		"created_by",
+		"created_date",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/projects.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "projects",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "name", "company/id", "company/identifier", "company/name", "contact/id", "contact/name", "board/id", "board/name", "status/id", "status/name", "type/name", "manager/id", "manager/identifier", "manager/name", "department/name", "billingMethod", "billingAmount", "budgetHours", "actualHours", "percentComplete", "estimatedStart", "estimatedEnd", "actualEnd", "closedFlag", "_info"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -299,7 +214,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillingMethod.Valid)
 	if r.BillingMethod.Valid {
-		dst = maprt.AppendEnum8(dst, r.BillingMethod.V, enumBillingMethod)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillingMethod.V, enumBillingMethod))
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillingAmount.Valid)
 	if r.BillingAmount.Valid {
@@ -358,8 +273,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -471,12 +386,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillingMethod = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumBillingMethod)
+			name, err := maprt.EnumName(rd.Enum8(), enumBillingMethod)
 			if err != nil {
 				return 0, fmt.Errorf("column billing_method: %w", err)
 			}
 			r.BillingMethod = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -574,8 +489,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, maprt.Nullable(r.Name))

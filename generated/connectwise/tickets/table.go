@@ -22,245 +22,145 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.tickets for the backfill runtime (internal/backfill).
+// Table describes connectwise.tickets for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "tickets",
+	Mapping:     "mappings/connectwise/tickets.yaml",
+	Endpoint:    "service/tickets",
+	DDL:         ddl,
+	CurrentView: "tickets_current",
 	Columns: []table.Column{
-		{
-			Comment: "ConnectWise ticket id; the business key.",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Ticket number as users see it. ConnectWise shows the id as the ticket number; other services number tickets with strings. [Source id converted: int_to_string]",
-			Name:    "ticket_number",
-			Type:    "String",
-		},
-		{
-			Comment: "One-line summary (ConnectWise allows 100 characters).",
-			Name:    "summary",
-			Type:    "String",
-		},
-		{
-			Comment: "Full ticket text. [Not mapped for this source, always NULL: ConnectWise never returns initialDescription on GET (\"Only available for POST\"); the ticket text lives in its notes (/service/tickets/{id}/notes, detailDescriptionFlag), which this per-record mapping does not read. Always NULL for ConnectWise.]",
-			Name:    "description",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Status name on the ticket's board.",
-			Name:    "status",
-			Type:    "String",
-		},
-		{
-			Comment: "Priority name.",
-			Name:    "priority",
-			Type:    "String",
-		},
-		{
-			Comment: "Severity (business impact scope).",
-			Name:    "severity",
-			Type:    "Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3))",
-		},
-		{
-			Comment: "Impact.",
-			Name:    "impact",
-			Type:    "Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3))",
-		},
-		{
-			Comment: "ITIL urgency. [Not mapped for this source, always NULL: ConnectWise tickets have no urgency (ConnectWise derives priority from impact x severity, ITIL from impact x urgency). Left NULL rather than copied from severity, which would claim a value ConnectWise never recorded.]",
-			Name:    "urgency",
-			Type:    "Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3))",
-		},
-		{
-			Comment: "Ticket type id.",
-			Name:    "type_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Ticket type name.",
-			Name:    "type_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Ticket subtype id.",
-			Name:    "subtype_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Ticket subtype name.",
-			Name:    "subtype_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the customer company.",
-			Name:    "company_id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Name of the customer company.",
-			Name:    "company_name",
-			Type:    "String",
-		},
-		{
-			Comment: "Id of the customer contact; often absent.",
-			Name:    "contact_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Name of the customer contact.",
-			Name:    "contact_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Service board id.",
-			Name:    "board_id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Service board name.",
-			Name:    "board_name",
-			Type:    "String",
-		},
-		{
-			Comment: "Service team id.",
-			Name:    "team_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Service team name.",
-			Name:    "team_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the member who owns the ticket.",
-			Name:    "owner_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Name of the member who owns the ticket.",
-			Name:    "owner_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Member identifier that entered the ticket.",
-			Name:    "created_by",
-			Type:    "String",
-		},
-		{
-			Comment: "When the ticket was entered (UTC). [Source _info__dateEntered converted: string_to_datetime]",
-			Name:    "created_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When ConnectWise last changed the ticket (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "Member identifier that last changed the ticket.",
-			Name:    "last_updated_by",
-			Type:    "String",
-		},
-		{
-			Comment: "Date the work is required by (UTC).",
-			Name:    "required_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "Budgeted hours.",
-			Name:    "budget_hours",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "Hours actually logged.",
-			Name:    "actual_hours",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "Whether the ticket is approved.",
-			Name:    "approved",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "When the ticket was closed (UTC). [Source closedDate converted: string_to_datetime]",
-			Name:    "closed_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "Member identifier that closed the ticket.",
-			Name:    "closed_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Whether the ticket is closed.",
-			Name:    "closed_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Kind of ticket.",
-			Name:    "record_type",
-			Type:    "Nullable(Enum8('ServiceTicket' = 1, 'ProjectTicket' = 2, 'ProjectIssue' = 3))",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "ConnectWise ticket id; the business key."},
+		{Name: "ticket_number", Type: "String", Comment: "Ticket number as users see it. ConnectWise shows the id as the ticket number; other services number tickets with strings. [Source id converted: int_to_string]"},
+		{Name: "summary", Type: "String", Comment: "One-line summary (ConnectWise allows 100 characters)."},
+		{Name: "description", Type: "Nullable(String)", Comment: "Full ticket text. [Not mapped for this source, always NULL: ConnectWise never returns initialDescription on GET (\"Only available for POST\"); the ticket text lives in its notes (/service/tickets/{id}/notes, detailDescriptionFlag), which this per-record mapping does not read. Always NULL for ConnectWise.]"},
+		{Name: "status", Type: "String", Comment: "Status name on the ticket's board."},
+		{Name: "priority", Type: "String", Comment: "Priority name."},
+		{Name: "severity", Type: "Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3))", Comment: "Severity (business impact scope)."},
+		{Name: "impact", Type: "Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3))", Comment: "Impact."},
+		{Name: "urgency", Type: "Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3))", Comment: "ITIL urgency. [Not mapped for this source, always NULL: ConnectWise tickets have no urgency (ConnectWise derives priority from impact x severity, ITIL from impact x urgency). Left NULL rather than copied from severity, which would claim a value ConnectWise never recorded.]"},
+		{Name: "type_id", Type: "Nullable(Int64)", Comment: "Ticket type id."},
+		{Name: "type_name", Type: "Nullable(String)", Comment: "Ticket type name."},
+		{Name: "subtype_id", Type: "Nullable(Int64)", Comment: "Ticket subtype id."},
+		{Name: "subtype_name", Type: "Nullable(String)", Comment: "Ticket subtype name."},
+		{Name: "company_id", Type: "Int64", Comment: "Id of the customer company."},
+		{Name: "company_name", Type: "String", Comment: "Name of the customer company."},
+		{Name: "contact_id", Type: "Nullable(Int64)", Comment: "Id of the customer contact; often absent."},
+		{Name: "contact_name", Type: "Nullable(String)", Comment: "Name of the customer contact."},
+		{Name: "board_id", Type: "Int64", Comment: "Service board id."},
+		{Name: "board_name", Type: "String", Comment: "Service board name."},
+		{Name: "team_id", Type: "Nullable(Int64)", Comment: "Service team id."},
+		{Name: "team_name", Type: "Nullable(String)", Comment: "Service team name."},
+		{Name: "owner_id", Type: "Nullable(Int64)", Comment: "Id of the member who owns the ticket."},
+		{Name: "owner_name", Type: "Nullable(String)", Comment: "Name of the member who owns the ticket."},
+		{Name: "created_by", Type: "String", Comment: "Member identifier that entered the ticket."},
+		{Name: "created_date", Type: "DateTime('UTC')", Comment: "When the ticket was entered (UTC). [Source _info__dateEntered converted: string_to_datetime]"},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "When ConnectWise last changed the ticket (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "last_updated_by", Type: "String", Comment: "Member identifier that last changed the ticket."},
+		{Name: "required_date", Type: "Nullable(DateTime('UTC'))", Comment: "Date the work is required by (UTC)."},
+		{Name: "budget_hours", Type: "Nullable(Float64)", Comment: "Budgeted hours."},
+		{Name: "actual_hours", Type: "Nullable(Float64)", Comment: "Hours actually logged."},
+		{Name: "approved", Type: "Nullable(UInt8)", Comment: "Whether the ticket is approved."},
+		{Name: "closed_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the ticket was closed (UTC). [Source closedDate converted: string_to_datetime]"},
+		{Name: "closed_by", Type: "Nullable(String)", Comment: "Member identifier that closed the ticket."},
+		{Name: "closed_flag", Type: "Nullable(UInt8)", Comment: "Whether the ticket is closed."},
+		{Name: "record_type", Type: "Nullable(Enum8('ServiceTicket' = 1, 'ProjectTicket' = 2, 'ProjectIssue' = 3))", Comment: "Kind of ticket."},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-tickets",
-	CurrentView:    "tickets_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"summary",
+		"status/name",
+		"priority/name",
+		"severity",
+		"impact",
+		"type/id",
+		"type/name",
+		"subType/id",
+		"subType/name",
+		"company/id",
+		"company/name",
+		"contact/id",
+		"contact/name",
+		"board/id",
+		"board/name",
+		"team/id",
+		"team/name",
+		"owner/id",
+		"owner/name",
+		"_info",
+		"requiredDate",
+		"budgetHours",
+		"actualHours",
+		"approved",
+		"closedDate",
+		"closedBy",
+		"closedFlag",
+		"recordType",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "service/tickets",
-	HashColumns:    []string{"id", "ticket_number", "summary", "description", "status", "priority", "severity", "impact", "urgency", "type_id", "type_name", "subtype_id", "subtype_name", "company_id", "company_name", "contact_id", "contact_name", "board_id", "board_name", "team_id", "team_name", "owner_id", "owner_name", "created_by", "created_date", "required_date", "budget_hours", "actual_hours", "approved", "closed_date", "closed_by", "closed_flag", "record_type"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"ticket_number",
+		"summary",
+		"description",
+		"status",
+		"priority",
+		"severity",
+		"impact",
+		"urgency",
+		"type_id",
+		"type_name",
+		"subtype_id",
+		"subtype_name",
+		"company_id",
+		"company_name",
+		"contact_id",
+		"contact_name",
+		"board_id",
+		"board_name",
+		"team_id",
+		"team_name",
+		"owner_id",
+		"owner_name",
+		"created_by",
+		"created_date",
+		"required_date",
+		"budget_hours",
+		"actual_hours",
+		"approved",
+		"closed_date",
+		"closed_by",
+		"closed_flag",
+		"record_type",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/tickets.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "tickets",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "summary", "status/name", "priority/name", "severity", "impact", "type/id", "type/name", "subType/id", "subType/name", "company/id", "company/name", "contact/id", "contact/name", "board/id", "board/name", "team/id", "team/name", "owner/id", "owner/name", "_info", "requiredDate", "budgetHours", "actualHours", "approved", "closedDate", "closedBy", "closedFlag", "recordType"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -276,15 +176,15 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	dst = rowbinary.AppendString(dst, r.Priority)
 	dst = rowbinary.AppendNull(dst, !r.Severity.Valid)
 	if r.Severity.Valid {
-		dst = maprt.AppendEnum8(dst, r.Severity.V, enumSeverity)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Severity.V, enumSeverity))
 	}
 	dst = rowbinary.AppendNull(dst, !r.Impact.Valid)
 	if r.Impact.Valid {
-		dst = maprt.AppendEnum8(dst, r.Impact.V, enumImpact)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Impact.V, enumImpact))
 	}
 	dst = rowbinary.AppendNull(dst, !r.Urgency.Valid)
 	if r.Urgency.Valid {
-		dst = maprt.AppendEnum8(dst, r.Urgency.V, enumUrgency)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Urgency.V, enumUrgency))
 	}
 	dst = rowbinary.AppendNull(dst, !r.TypeID.Valid)
 	if r.TypeID.Valid {
@@ -364,7 +264,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.RecordType.Valid)
 	if r.RecordType.Valid {
-		dst = maprt.AppendEnum8(dst, r.RecordType.V, enumRecordType)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.RecordType.V, enumRecordType))
 	}
 	dst = rowbinary.AppendDateTime(dst, r.EffectiveStartDate)
 	dst = rowbinary.AppendNull(dst, !r.EffectiveEndDate.Valid)
@@ -378,8 +278,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -397,12 +297,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Severity = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumSeverity)
+			name, err := maprt.EnumName(rd.Enum8(), enumSeverity)
 			if err != nil {
 				return 0, fmt.Errorf("column severity: %w", err)
 			}
 			r.Severity = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -410,12 +310,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Impact = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumImpact)
+			name, err := maprt.EnumName(rd.Enum8(), enumImpact)
 			if err != nil {
 				return 0, fmt.Errorf("column impact: %w", err)
 			}
 			r.Impact = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -423,12 +323,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Urgency = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumUrgency)
+			name, err := maprt.EnumName(rd.Enum8(), enumUrgency)
 			if err != nil {
 				return 0, fmt.Errorf("column urgency: %w", err)
 			}
 			r.Urgency = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -563,12 +463,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.RecordType = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumRecordType)
+			name, err := maprt.EnumName(rd.Enum8(), enumRecordType)
 			if err != nil {
 				return 0, fmt.Errorf("column record_type: %w", err)
 			}
 			r.RecordType = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -588,8 +488,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, r.TicketNumber)

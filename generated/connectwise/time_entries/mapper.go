@@ -38,57 +38,66 @@ type Source struct {
 	Info                  SourceInfo      `json:"_info"`
 }
 
-// SourceCompany is the "company" object of a source record, as far as the mapping reads it.
+// SourceCompany is the "company" object of a source record, as far as the
+// mapping reads it.
 type SourceCompany struct {
 	ID         *int64  `json:"id"`
 	Identifier *string `json:"identifier"`
 }
 
-// SourceTicket is the "ticket" object of a source record, as far as the mapping reads it.
+// SourceTicket is the "ticket" object of a source record, as far as the mapping
+// reads it.
 type SourceTicket struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceProject is the "project" object of a source record, as far as the mapping reads it.
+// SourceProject is the "project" object of a source record, as far as the
+// mapping reads it.
 type SourceProject struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceMember is the "member" object of a source record, as far as the mapping reads it.
+// SourceMember is the "member" object of a source record, as far as the mapping
+// reads it.
 type SourceMember struct {
 	ID         *int64  `json:"id"`
 	Identifier *string `json:"identifier"`
 }
 
-// SourceWorkType is the "workType" object of a source record, as far as the mapping reads it.
+// SourceWorkType is the "workType" object of a source record, as far as the
+// mapping reads it.
 type SourceWorkType struct {
 	Name *string `json:"name"`
 }
 
-// SourceWorkRole is the "workRole" object of a source record, as far as the mapping reads it.
+// SourceWorkRole is the "workRole" object of a source record, as far as the
+// mapping reads it.
 type SourceWorkRole struct {
 	Name *string `json:"name"`
 }
 
-// SourceAgreement is the "agreement" object of a source record, as far as the mapping reads it.
+// SourceAgreement is the "agreement" object of a source record, as far as the
+// mapping reads it.
 type SourceAgreement struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceTimeSheet is the "timeSheet" object of a source record, as far as the mapping reads it.
+// SourceTimeSheet is the "timeSheet" object of a source record, as far as the
+// mapping reads it.
 type SourceTimeSheet struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceInfo is the "_info" object of a source record, as far as the mapping reads it.
+// SourceInfo is the "_info" object of a source record, as far as the mapping
+// reads it.
 type SourceInfo struct {
 	LastUpdated *string `json:"lastUpdated"`
 	UpdatedBy   *string `json:"updatedBy"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {

@@ -23,205 +23,126 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.time_entries for the backfill runtime (internal/backfill).
+// Table describes connectwise.time_entries for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "time_entries",
+	Mapping:     "mappings/connectwise/time_entries.yaml",
+	Endpoint:    "time/entries",
+	DDL:         ddl,
+	CurrentView: "time_entries_current",
 	Columns: []table.Column{
-		{
-			Comment: "ConnectWise time entry id; the business key.",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Id of the company the time is for.",
-			Name:    "company_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Identifier of the company the time is for.",
-			Name:    "company_identifier",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "What the time is charged to; charge_to_id is the id of that record.",
-			Name:    "charge_to_type",
-			Type:    "Nullable(Enum8('Company' = 1, 'ServiceTicket' = 2, 'ProjectTicket' = 3, 'ChargeCode' = 4, 'Activity' = 5))",
-		},
-		{
-			Comment: "Id of the record the time is charged to (a ticket id for ServiceTicket and ProjectTicket, a company id for Company).",
-			Name:    "charge_to_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Id of the ticket, when the time is charged to a ticket.",
-			Name:    "ticket_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Id of the project, when the time is charged to a project ticket.",
-			Name:    "project_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Id of the member who did the work.",
-			Name:    "member_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Identifier of the member who did the work.",
-			Name:    "member_identifier",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Work type (Regular, After Hours, ...), which drives billing multipliers.",
-			Name:    "work_type_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Work role the member worked in, which drives the rate.",
-			Name:    "work_role_name",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the agreement the time is covered by, if any.",
-			Name:    "agreement_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "When the work started (UTC).",
-			Name:    "time_start",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "When the work ended (UTC).",
-			Name:    "time_end",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "Hours worked.",
-			Name:    "actual_hours",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "Hours billed to the customer.",
-			Name:    "hours_billed",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "Hours shown on the invoice.",
-			Name:    "invoice_hours",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "Whether the time bills.",
-			Name:    "billable_option",
-			Type:    "Nullable(Enum8('Billable' = 1, 'DoNotBill' = 2, 'NoCharge' = 3, 'NoDefault' = 4))",
-		},
-		{
-			Comment: "Hourly rate charged, in the company's currency. [Source hourlyRate converted: number_to_decimal]",
-			Name:    "hourly_rate",
-			Type:    "Nullable(Decimal(18, 2))",
-		},
-		{
-			Comment: "Amount invoiced for this entry (hours billed times rate), in the company's currency. [Source extendedInvoiceAmount converted: number_to_decimal]",
-			Name:    "extended_invoice_amount",
-			Type:    "Nullable(Decimal(18, 2))",
-		},
-		{
-			Comment: "Approval and billing status of the entry.",
-			Name:    "status",
-			Type:    "Nullable(Enum8('Open' = 1, 'Rejected' = 2, 'PendingApproval' = 3, 'ErrorsCorrected' = 4, 'PendingProjectApproval' = 5, 'ApprovedByTierOne' = 6, 'RejectBySecondTier' = 7, 'ApprovedByTierTwo' = 8, 'ReadyToBill' = 9, 'Billed' = 10, 'WrittenOff' = 11, 'BilledAgreement' = 12))",
-		},
-		{
-			Comment: "Work notes the member entered.",
-			Name:    "notes",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Id of the member's time sheet holding the entry.",
-			Name:    "time_sheet_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "Member identifier that entered the time.",
-			Name:    "created_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When the time was entered (UTC).",
-			Name:    "created_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "When ConnectWise last changed the entry (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "Member identifier that last changed the entry.",
-			Name:    "last_updated_by",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "ConnectWise time entry id; the business key."},
+		{Name: "company_id", Type: "Nullable(Int64)", Comment: "Id of the company the time is for."},
+		{Name: "company_identifier", Type: "Nullable(String)", Comment: "Identifier of the company the time is for."},
+		{Name: "charge_to_type", Type: "Nullable(Enum8('Company' = 1, 'ServiceTicket' = 2, 'ProjectTicket' = 3, 'ChargeCode' = 4, 'Activity' = 5))", Comment: "What the time is charged to; charge_to_id is the id of that record."},
+		{Name: "charge_to_id", Type: "Nullable(Int64)", Comment: "Id of the record the time is charged to (a ticket id for ServiceTicket and ProjectTicket, a company id for Company)."},
+		{Name: "ticket_id", Type: "Nullable(Int64)", Comment: "Id of the ticket, when the time is charged to a ticket."},
+		{Name: "project_id", Type: "Nullable(Int64)", Comment: "Id of the project, when the time is charged to a project ticket."},
+		{Name: "member_id", Type: "Nullable(Int64)", Comment: "Id of the member who did the work."},
+		{Name: "member_identifier", Type: "Nullable(String)", Comment: "Identifier of the member who did the work."},
+		{Name: "work_type_name", Type: "Nullable(String)", Comment: "Work type (Regular, After Hours, ...), which drives billing multipliers."},
+		{Name: "work_role_name", Type: "Nullable(String)", Comment: "Work role the member worked in, which drives the rate."},
+		{Name: "agreement_id", Type: "Nullable(Int64)", Comment: "Id of the agreement the time is covered by, if any."},
+		{Name: "time_start", Type: "Nullable(DateTime('UTC'))", Comment: "When the work started (UTC)."},
+		{Name: "time_end", Type: "Nullable(DateTime('UTC'))", Comment: "When the work ended (UTC)."},
+		{Name: "actual_hours", Type: "Nullable(Float64)", Comment: "Hours worked."},
+		{Name: "hours_billed", Type: "Nullable(Float64)", Comment: "Hours billed to the customer."},
+		{Name: "invoice_hours", Type: "Nullable(Float64)", Comment: "Hours shown on the invoice."},
+		{Name: "billable_option", Type: "Nullable(Enum8('Billable' = 1, 'DoNotBill' = 2, 'NoCharge' = 3, 'NoDefault' = 4))", Comment: "Whether the time bills."},
+		{Name: "hourly_rate", Type: "Nullable(Decimal(18, 2))", Comment: "Hourly rate charged, in the company's currency. [Source hourlyRate converted: number_to_decimal]"},
+		{Name: "extended_invoice_amount", Type: "Nullable(Decimal(18, 2))", Comment: "Amount invoiced for this entry (hours billed times rate), in the company's currency. [Source extendedInvoiceAmount converted: number_to_decimal]"},
+		{Name: "status", Type: "Nullable(Enum8('Open' = 1, 'Rejected' = 2, 'PendingApproval' = 3, 'ErrorsCorrected' = 4, 'PendingProjectApproval' = 5, 'ApprovedByTierOne' = 6, 'RejectBySecondTier' = 7, 'ApprovedByTierTwo' = 8, 'ReadyToBill' = 9, 'Billed' = 10, 'WrittenOff' = 11, 'BilledAgreement' = 12))", Comment: "Approval and billing status of the entry."},
+		{Name: "notes", Type: "Nullable(String)", Comment: "Work notes the member entered."},
+		{Name: "time_sheet_id", Type: "Nullable(Int64)", Comment: "Id of the member's time sheet holding the entry."},
+		{Name: "created_by", Type: "Nullable(String)", Comment: "Member identifier that entered the time."},
+		{Name: "created_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the time was entered (UTC)."},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "When ConnectWise last changed the entry (UTC); the incremental cursor. [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "last_updated_by", Type: "Nullable(String)", Comment: "Member identifier that last changed the entry."},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-time-entries",
-	CurrentView:    "time_entries_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"company/id",
+		"company/identifier",
+		"chargeToType",
+		"chargeToId",
+		"ticket/id",
+		"project/id",
+		"member/id",
+		"member/identifier",
+		"workType/name",
+		"workRole/name",
+		"agreement/id",
+		"timeStart",
+		"timeEnd",
+		"actualHours",
+		"hoursBilled",
+		"invoiceHours",
+		"billableOption",
+		"hourlyRate",
+		"extendedInvoiceAmount",
+		"status",
+		"notes",
+		"timeSheet/id",
+		"enteredBy",
+		"dateEntered",
+		"_info",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "time/entries",
-	HashColumns:    []string{"id", "company_id", "company_identifier", "charge_to_type", "charge_to_id", "ticket_id", "project_id", "member_id", "member_identifier", "work_type_name", "work_role_name", "agreement_id", "time_start", "time_end", "actual_hours", "hours_billed", "invoice_hours", "billable_option", "hourly_rate", "extended_invoice_amount", "status", "notes", "time_sheet_id", "created_by", "created_date"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"company_id",
+		"company_identifier",
+		"charge_to_type",
+		"charge_to_id",
+		"ticket_id",
+		"project_id",
+		"member_id",
+		"member_identifier",
+		"work_type_name",
+		"work_role_name",
+		"agreement_id",
+		"time_start",
+		"time_end",
+		"actual_hours",
+		"hours_billed",
+		"invoice_hours",
+		"billable_option",
+		"hourly_rate",
+		"extended_invoice_amount",
+		"status",
+		"notes",
+		"time_sheet_id",
+		"created_by",
+		"created_date",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/time_entries.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "time_entries",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "company/id", "company/identifier", "chargeToType", "chargeToId", "ticket/id", "project/id", "member/id", "member/identifier", "workType/name", "workRole/name", "agreement/id", "timeStart", "timeEnd", "actualHours", "hoursBilled", "invoiceHours", "billableOption", "hourlyRate", "extendedInvoiceAmount", "status", "notes", "timeSheet/id", "enteredBy", "dateEntered", "_info"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -237,7 +158,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.ChargeToType.Valid)
 	if r.ChargeToType.Valid {
-		dst = maprt.AppendEnum8(dst, r.ChargeToType.V, enumChargeToType)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.ChargeToType.V, enumChargeToType))
 	}
 	dst = rowbinary.AppendNull(dst, !r.ChargeToID.Valid)
 	if r.ChargeToID.Valid {
@@ -293,7 +214,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillableOption.Valid)
 	if r.BillableOption.Valid {
-		dst = maprt.AppendEnum8(dst, r.BillableOption.V, enumBillableOption)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillableOption.V, enumBillableOption))
 	}
 	dst = rowbinary.AppendNull(dst, !r.HourlyRate.Valid)
 	if r.HourlyRate.Valid {
@@ -305,7 +226,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.Status.Valid)
 	if r.Status.Valid {
-		dst = maprt.AppendEnum8(dst, r.Status.V, enumStatus)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Status.V, enumStatus))
 	}
 	dst = rowbinary.AppendNull(dst, !r.Notes.Valid)
 	if r.Notes.Valid {
@@ -340,8 +261,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -362,12 +283,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.ChargeToType = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumChargeToType)
+			name, err := maprt.EnumName(rd.Enum8(), enumChargeToType)
 			if err != nil {
 				return 0, fmt.Errorf("column charge_to_type: %w", err)
 			}
 			r.ChargeToType = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -466,12 +387,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillableOption = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumBillableOption)
+			name, err := maprt.EnumName(rd.Enum8(), enumBillableOption)
 			if err != nil {
 				return 0, fmt.Errorf("column billable_option: %w", err)
 			}
 			r.BillableOption = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -493,12 +414,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Status = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumStatus)
+			name, err := maprt.EnumName(rd.Enum8(), enumStatus)
 			if err != nil {
 				return 0, fmt.Errorf("column status: %w", err)
 			}
 			r.Status = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -554,8 +475,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, maprt.Nullable(r.CompanyID))

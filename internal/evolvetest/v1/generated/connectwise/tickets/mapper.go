@@ -18,24 +18,27 @@ type Source struct {
 	Info       SourceInfo    `json:"_info"`
 }
 
-// SourceStatus is the "status" object of a source record, as far as the mapping reads it.
+// SourceStatus is the "status" object of a source record, as far as the mapping
+// reads it.
 type SourceStatus struct {
 	Name *string `json:"name"`
 }
 
-// SourceCompany is the "company" object of a source record, as far as the mapping reads it.
+// SourceCompany is the "company" object of a source record, as far as the
+// mapping reads it.
 type SourceCompany struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceInfo is the "_info" object of a source record, as far as the mapping reads it.
+// SourceInfo is the "_info" object of a source record, as far as the mapping
+// reads it.
 type SourceInfo struct {
 	LastUpdated *string `json:"lastUpdated"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {

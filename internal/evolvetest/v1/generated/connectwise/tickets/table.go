@@ -21,100 +21,59 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.tickets for the backfill runtime (internal/backfill).
+// Table describes connectwise.tickets for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "tickets",
+	Mapping:     "mappings/connectwise/tickets.yaml",
+	Endpoint:    "service/tickets",
+	DDL:         ddl,
+	CurrentView: "tickets_current",
 	Columns: []table.Column{
-		{
-			Comment: "Ticket id.",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Summary.",
-			Name:    "summary",
-			Type:    "String",
-		},
-		{
-			Comment: "Status name.",
-			Name:    "status",
-			Type:    "String",
-		},
-		{
-			Comment: "Company id.",
-			Name:    "company_id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "Whether the ticket is closed.",
-			Name:    "closed_flag",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "Last change in ConnectWise. [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "Ticket id."},
+		{Name: "summary", Type: "String", Comment: "Summary."},
+		{Name: "status", Type: "String", Comment: "Status name."},
+		{Name: "company_id", Type: "Int64", Comment: "Company id."},
+		{Name: "closed_flag", Type: "Nullable(UInt8)", Comment: "Whether the ticket is closed."},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "Last change in ConnectWise. [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-tickets",
-	CurrentView:    "tickets_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"summary",
+		"status/name",
+		"company/id",
+		"closedFlag",
+		"_info",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "service/tickets",
-	HashColumns:    []string{"id", "summary", "status", "company_id", "closed_flag"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
+	HashColumns:    []string{"id", "summary", "status", "company_id", "closed_flag"},
 	HashSubset:     hashSubset,
+	Migrations:     table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:         Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/tickets.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "tickets",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "summary", "status/name", "company/id", "closedFlag", "_info"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -140,8 +99,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -171,8 +130,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, r.Summary)

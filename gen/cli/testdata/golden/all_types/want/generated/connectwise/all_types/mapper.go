@@ -40,20 +40,22 @@ type Source struct {
 	InitialDescription *string       `json:"initialDescription"`
 }
 
-// SourceStatus is the "status" object of a source record, as far as the mapping reads it.
+// SourceStatus is the "status" object of a source record, as far as the mapping
+// reads it.
 type SourceStatus struct {
 	ID *int64 `json:"id"`
 }
 
-// SourceInfo is the "_info" object of a source record, as far as the mapping reads it.
+// SourceInfo is the "_info" object of a source record, as far as the mapping
+// reads it.
 type SourceInfo struct {
 	EnteredBy   *string `json:"enteredBy"`
 	LastUpdated *string `json:"lastUpdated"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {

@@ -24,215 +24,129 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.all_types for the backfill runtime (internal/backfill).
+// Table describes connectwise.all_types for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "all_types",
+	Mapping:     "mappings/connectwise/all_types.yaml",
+	Endpoint:    "service/tickets",
+	DDL:         ddl,
+	CurrentView: "all_types_current",
 	Columns: []table.Column{
-		{
-			Comment: "int64 key from an int32 source.",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "int32, not nullable.",
-			Name:    "escalation_level",
-			Type:    "Int32",
-		},
-		{
-			Comment: "int32, nullable.",
-			Name:    "duration",
-			Type:    "Nullable(Int32)",
-		},
-		{
-			Comment: "int64, nullable.",
-			Name:    "parent_ticket_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "string from an integer (int_to_string). [Source id converted: int_to_string]",
-			Name:    "ticket_number",
-			Type:    "String",
-		},
-		{
-			Comment: "string, not nullable.",
-			Name:    "summary",
-			Type:    "String",
-		},
-		{
-			Comment: "string, nullable.",
-			Name:    "city",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "A nested source path.",
-			Name:    "status_id",
-			Type:    "Nullable(Int64)",
-		},
-		{
-			Comment: "A map value (_info).",
-			Name:    "entered_by",
-			Type:    "String",
-		},
-		{
-			Comment: "float64, not nullable; ignored by the record hash.",
-			Name:    "budget_hours",
-			Type:    "Float64",
-		},
-		{
-			Comment: "float64, nullable.",
-			Name:    "actual_hours",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "float64 from an integer source.",
-			Name:    "resolve_minutes",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "decimal(18,4), not nullable (number_to_decimal). [Source billingAmount converted: number_to_decimal]",
-			Name:    "billing_amount",
-			Type:    "Decimal(18, 4)",
-		},
-		{
-			Comment: "decimal(10,2), nullable. [Source hourlyRate converted: number_to_decimal]",
-			Name:    "hourly_rate",
-			Type:    "Nullable(Decimal(10, 2))",
-		},
-		{
-			Comment: "The same source leaf as billing_amount, read as a float.",
-			Name:    "billing_amount_float",
-			Type:    "Nullable(Float64)",
-		},
-		{
-			Comment: "bool, not nullable.",
-			Name:    "approved",
-			Type:    "Bool",
-		},
-		{
-			Comment: "bool, nullable.",
-			Name:    "closed_flag",
-			Type:    "Nullable(Bool)",
-		},
-		{
-			Comment: "datetime from a date-time source, not nullable.",
-			Name:    "required_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "datetime from a plain string (string_to_datetime), nullable. [Source closedDate converted: string_to_datetime]",
-			Name:    "closed_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "The version and cursor column. [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "date, not nullable (string_to_date). [Source dateResolved converted: string_to_date]",
-			Name:    "date_resolved",
-			Type:    "Date",
-		},
-		{
-			Comment: "date, nullable. [Source subDateAccepted converted: string_to_date]",
-			Name:    "date_accepted",
-			Type:    "Nullable(Date)",
-		},
-		{
-			Comment: "enum from a source enum, not nullable.",
-			Name:    "severity",
-			Type:    "Enum8('Low' = 1, 'Medium' = 2, 'High' = 3)",
-		},
-		{
-			Comment: "enum with a value the source never sends, in another order.",
-			Name:    "impact",
-			Type:    "Nullable(Enum8('High' = 1, 'Medium' = 2, 'Low' = 3, 'Unknown' = 4))",
-		},
-		{
-			Comment: "enum from a plain string (string_to_enum). [Source slaStatus converted: string_to_enum]",
-			Name:    "sla_status",
-			Type:    "Nullable(Enum8('Respond' = 1, 'Plan' = 2, 'Resolve' = 3, 'Resolved' = 4, 'Waiting' = 5))",
-		},
-		{
-			Comment: "uuid from a uuid source, nullable.",
-			Name:    "mobile_guid",
-			Type:    "Nullable(UUID)",
-		},
-		{
-			Comment: "uuid from a plain string (string_to_uuid), not nullable. [Source externalXRef converted: string_to_uuid]",
-			Name:    "external_ref",
-			Type:    "UUID",
-		},
-		{
-			Comment: "An unmapped column, always NULL. [Not mapped for this source, always NULL: ConnectWise has no urgency.]",
-			Name:    "urgency",
-			Type:    "Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3))",
-		},
-		{
-			Comment: "An acknowledged write-only source, always NULL. [Source initialDescription is write-only, never returned by GET, so this is NULL: Kept so the column exists for services that return it.]",
-			Name:    "initial_description",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "Bool",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "int64 key from an int32 source."},
+		{Name: "escalation_level", Type: "Int32", Comment: "int32, not nullable."},
+		{Name: "duration", Type: "Nullable(Int32)", Comment: "int32, nullable."},
+		{Name: "parent_ticket_id", Type: "Nullable(Int64)", Comment: "int64, nullable."},
+		{Name: "ticket_number", Type: "String", Comment: "string from an integer (int_to_string). [Source id converted: int_to_string]"},
+		{Name: "summary", Type: "String", Comment: "string, not nullable."},
+		{Name: "city", Type: "Nullable(String)", Comment: "string, nullable."},
+		{Name: "status_id", Type: "Nullable(Int64)", Comment: "A nested source path."},
+		{Name: "entered_by", Type: "String", Comment: "A map value (_info)."},
+		{Name: "budget_hours", Type: "Float64", Comment: "float64, not nullable; ignored by the record hash."},
+		{Name: "actual_hours", Type: "Nullable(Float64)", Comment: "float64, nullable."},
+		{Name: "resolve_minutes", Type: "Nullable(Float64)", Comment: "float64 from an integer source."},
+		{Name: "billing_amount", Type: "Decimal(18, 4)", Comment: "decimal(18,4), not nullable (number_to_decimal). [Source billingAmount converted: number_to_decimal]"},
+		{Name: "hourly_rate", Type: "Nullable(Decimal(10, 2))", Comment: "decimal(10,2), nullable. [Source hourlyRate converted: number_to_decimal]"},
+		{Name: "billing_amount_float", Type: "Nullable(Float64)", Comment: "The same source leaf as billing_amount, read as a float."},
+		{Name: "approved", Type: "Bool", Comment: "bool, not nullable."},
+		{Name: "closed_flag", Type: "Nullable(Bool)", Comment: "bool, nullable."},
+		{Name: "required_date", Type: "DateTime('UTC')", Comment: "datetime from a date-time source, not nullable."},
+		{Name: "closed_date", Type: "Nullable(DateTime('UTC'))", Comment: "datetime from a plain string (string_to_datetime), nullable. [Source closedDate converted: string_to_datetime]"},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "The version and cursor column. [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "date_resolved", Type: "Date", Comment: "date, not nullable (string_to_date). [Source dateResolved converted: string_to_date]"},
+		{Name: "date_accepted", Type: "Nullable(Date)", Comment: "date, nullable. [Source subDateAccepted converted: string_to_date]"},
+		{Name: "severity", Type: "Enum8('Low' = 1, 'Medium' = 2, 'High' = 3)", Comment: "enum from a source enum, not nullable."},
+		{Name: "impact", Type: "Nullable(Enum8('High' = 1, 'Medium' = 2, 'Low' = 3, 'Unknown' = 4))", Comment: "enum with a value the source never sends, in another order."},
+		{Name: "sla_status", Type: "Nullable(Enum8('Respond' = 1, 'Plan' = 2, 'Resolve' = 3, 'Resolved' = 4, 'Waiting' = 5))", Comment: "enum from a plain string (string_to_enum). [Source slaStatus converted: string_to_enum]"},
+		{Name: "mobile_guid", Type: "Nullable(UUID)", Comment: "uuid from a uuid source, nullable."},
+		{Name: "external_ref", Type: "UUID", Comment: "uuid from a plain string (string_to_uuid), not nullable. [Source externalXRef converted: string_to_uuid]"},
+		{Name: "urgency", Type: "Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3))", Comment: "An unmapped column, always NULL. [Not mapped for this source, always NULL: ConnectWise has no urgency.]"},
+		{Name: "initial_description", Type: "Nullable(String)", Comment: "An acknowledged write-only source, always NULL. [Source initialDescription is write-only, never returned by GET, so this is NULL: Kept so the column exists for services that return it.]"},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "Bool", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-all-types",
-	CurrentView:    "all_types_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"escalationLevel",
+		"duration",
+		"parentTicketId",
+		"summary",
+		"city",
+		"status/id",
+		"_info",
+		"budgetHours",
+		"actualHours",
+		"resolveMinutes",
+		"billingAmount",
+		"hourlyRate",
+		"approved",
+		"closedFlag",
+		"requiredDate",
+		"closedDate",
+		"dateResolved",
+		"subDateAccepted",
+		"severity",
+		"impact",
+		"slaStatus",
+		"mobileGuid",
+		"externalXRef",
+		"initialDescription",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "service/tickets",
-	HashColumns:    []string{"id", "escalation_level", "duration", "parent_ticket_id", "ticket_number", "summary", "city", "status_id", "entered_by", "actual_hours", "resolve_minutes", "billing_amount", "hourly_rate", "billing_amount_float", "approved", "closed_flag", "required_date", "closed_date", "date_resolved", "date_accepted", "severity", "impact", "sla_status", "mobile_guid", "external_ref", "urgency", "initial_description"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"escalation_level",
+		"duration",
+		"parent_ticket_id",
+		"ticket_number",
+		"summary",
+		"city",
+		"status_id",
+		"entered_by",
+		"actual_hours",
+		"resolve_minutes",
+		"billing_amount",
+		"hourly_rate",
+		"billing_amount_float",
+		"approved",
+		"closed_flag",
+		"required_date",
+		"closed_date",
+		"date_resolved",
+		"date_accepted",
+		"severity",
+		"impact",
+		"sla_status",
+		"mobile_guid",
+		"external_ref",
+		"urgency",
+		"initial_description",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/all_types.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "all_types",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "escalationLevel", "duration", "parentTicketId", "summary", "city", "status/id", "_info", "budgetHours", "actualHours", "resolveMinutes", "billingAmount", "hourlyRate", "approved", "closedFlag", "requiredDate", "closedDate", "dateResolved", "subDateAccepted", "severity", "impact", "slaStatus", "mobileGuid", "externalXRef", "initialDescription"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -292,14 +206,14 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	if r.DateAccepted.Valid {
 		dst = rowbinary.AppendDate(dst, r.DateAccepted.V)
 	}
-	dst = maprt.AppendEnum8(dst, r.Severity, enumSeverity)
+	dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Severity, enumSeverity))
 	dst = rowbinary.AppendNull(dst, !r.Impact.Valid)
 	if r.Impact.Valid {
-		dst = maprt.AppendEnum8(dst, r.Impact.V, enumImpact)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Impact.V, enumImpact))
 	}
 	dst = rowbinary.AppendNull(dst, !r.SLAStatus.Valid)
 	if r.SLAStatus.Valid {
-		dst = maprt.AppendEnum8(dst, r.SLAStatus.V, enumSLAStatus)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.SLAStatus.V, enumSLAStatus))
 	}
 	dst = rowbinary.AppendNull(dst, !r.MobileGuid.Valid)
 	if r.MobileGuid.Valid {
@@ -308,7 +222,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	dst = rowbinary.AppendUUID(dst, r.ExternalRef)
 	dst = rowbinary.AppendNull(dst, !r.Urgency.Valid)
 	if r.Urgency.Valid {
-		dst = maprt.AppendEnum8(dst, r.Urgency.V, enumUrgency)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Urgency.V, enumUrgency))
 	}
 	dst = rowbinary.AppendNull(dst, !r.InitialDescription.Valid)
 	if r.InitialDescription.Valid {
@@ -326,8 +240,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -419,21 +333,21 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 		}
 	}
 	{
-		x, err := maprt.ReadEnum8(rd, enumSeverity)
+		name, err := maprt.EnumName(rd.Enum8(), enumSeverity)
 		if err != nil {
 			return 0, fmt.Errorf("column severity: %w", err)
 		}
-		r.Severity = x
+		r.Severity = name
 	}
 	r.Impact = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumImpact)
+			name, err := maprt.EnumName(rd.Enum8(), enumImpact)
 			if err != nil {
 				return 0, fmt.Errorf("column impact: %w", err)
 			}
 			r.Impact = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -441,12 +355,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.SLAStatus = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumSLAStatus)
+			name, err := maprt.EnumName(rd.Enum8(), enumSLAStatus)
 			if err != nil {
 				return 0, fmt.Errorf("column sla_status: %w", err)
 			}
 			r.SLAStatus = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -462,12 +376,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Urgency = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumUrgency)
+			name, err := maprt.EnumName(rd.Enum8(), enumUrgency)
 			if err != nil {
 				return 0, fmt.Errorf("column urgency: %w", err)
 			}
 			r.Urgency = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -494,8 +408,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, r.EscalationLevel)

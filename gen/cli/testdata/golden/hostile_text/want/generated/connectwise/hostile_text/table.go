@@ -22,135 +22,86 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.hostile_text for the backfill runtime (internal/backfill).
+// Table describes connectwise.hostile_text for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "hostile_text",
+	Mapping:     "mappings/connectwise/hostile_text.yaml",
+	Endpoint:    "service/tickets",
+	DDL:         ddl,
+	CurrentView: "hostile_text_current",
 	Columns: []table.Column{
-		{
-			Comment: "// starts like a Go line comment and ends with a backslash \\",
-			Name:    "id",
-			Type:    "Int64",
-		},
-		{
-			Comment: "/* starts like a block comment that never closes",
-			Name:    "summary",
-			Type:    "String",
-		},
-		{
-			Comment: "It's \"double\" and 'single' and ''doubled'' and `backticks` and \\' an escaped quote",
-			Name:    "quotes",
-			Type:    "String",
-		},
-		{
-			Comment: "'); DROP TABLE x; --",
-			Name:    "injection",
-			Type:    "String",
-		},
-		{
-			Comment: "ends a block */ then opens /* then // and -- and # and ;",
-			Name:    "comment_markers",
-			Type:    "String",
-		},
-		{
-			Comment: "line one\nline two\n\nline four after a blank\r\nCRLF line\rCR alone",
-			Name:    "line_breaks",
-			Type:    "String",
-		},
-		{
-			Comment: "tab\there bell\a backspace\b escape\x1b vertical\v formfeed\f x01\x01 x1f\x1f DEL\x7f end",
-			Name:    "control_chars",
-			Type:    "String",
-		},
-		{
-			Comment: "emoji 🎫🔥👩\u200d💻, CJK 票, RTL שלום \u202eevil\u202c, combining é, LS\u2028PS\u2029NEL\u0085 BOM\ufeff ZWSP\u200b NBSP\u00a0 end",
-			Name:    "unicode_text",
-			Type:    "String",
-		},
-		{
-			Comment: "\\ \\\\ \\n \\' \\x41 \\0 path\\to\\file",
-			Name:    "backslashes",
-			Type:    "String",
-		},
-		{
-			Comment: "' || currentUser() || ' ${env} {{.Template}} %s %v %!",
-			Name:    "sql_functions",
-			Type:    "String",
-		},
-		{
-			Comment: "*/",
-			Name:    "only_comment_end",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Enum values that look like SQL, Go and comment syntax. [Source stateIdentifier converted: string_to_enum]",
-			Name:    "hostile_enum",
-			Type:    "Nullable(Enum8('it\\'s' = 1, '\"dq\"' = 2, 'back`tick' = 3, '*/' = 4, '/*' = 5, '//' = 6, '--' = 7, '\\\\' = 8, '\\'); DROP TABLE x; --' = 9, '🎫' = 10, 'Ünïcödé' = 11, 'a,b' = 12, ' padded ' = 13, '= 1' = 14))",
-		},
-		{
-			Comment: "An unmapped column whose reason is hostile too [Not mapped for this source, always NULL: reason with 'quotes' and */ and a\nnewline and a tab\t and \\ backslash]",
-			Name:    "hostile_unmapped",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int64", Comment: "// starts like a Go line comment and ends with a backslash \\"},
+		{Name: "summary", Type: "String", Comment: "/* starts like a block comment that never closes"},
+		{Name: "quotes", Type: "String", Comment: "It's \"double\" and 'single' and ''doubled'' and `backticks` and \\' an escaped quote"},
+		{Name: "injection", Type: "String", Comment: "'); DROP TABLE x; --"},
+		{Name: "comment_markers", Type: "String", Comment: "ends a block */ then opens /* then // and -- and # and ;"},
+		{Name: "line_breaks", Type: "String", Comment: "line one\nline two\n\nline four after a blank\r\nCRLF line\rCR alone"},
+		{Name: "control_chars", Type: "String", Comment: "tab\there bell\a backspace\b escape\x1b vertical\v formfeed\f x01\x01 x1f\x1f DEL\x7f end"},
+		{Name: "unicode_text", Type: "String", Comment: "emoji 🎫🔥👩\u200d💻, CJK 票, RTL שלום \u202eevil\u202c, combining é, LS\u2028PS\u2029NEL\u0085 BOM\ufeff ZWSP\u200b NBSP\u00a0 end"},
+		{Name: "backslashes", Type: "String", Comment: "\\ \\\\ \\n \\' \\x41 \\0 path\\to\\file"},
+		{Name: "sql_functions", Type: "String", Comment: "' || currentUser() || ' ${env} {{.Template}} %s %v %!"},
+		{Name: "only_comment_end", Type: "Nullable(String)", Comment: "*/"},
+		{Name: "hostile_enum", Type: "Nullable(Enum8('it\\'s' = 1, '\"dq\"' = 2, 'back`tick' = 3, '*/' = 4, '/*' = 5, '//' = 6, '--' = 7, '\\\\' = 8, '\\'); DROP TABLE x; --' = 9, '🎫' = 10, 'Ünïcödé' = 11, 'a,b' = 12, ' padded ' = 13, '= 1' = 14))", Comment: "Enum values that look like SQL, Go and comment syntax. [Source stateIdentifier converted: string_to_enum]"},
+		{Name: "hostile_unmapped", Type: "Nullable(String)", Comment: "An unmapped column whose reason is hostile too [Not mapped for this source, always NULL: reason with 'quotes' and */ and a\nnewline and a tab\t and \\ backslash]"},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-hostile-text",
-	CurrentView:    "hostile_text_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"summary",
+		"city",
+		"automaticEmailCc",
+		"zip",
+		"addressLine1",
+		"addressLine2",
+		"siteName",
+		"poNumber",
+		"resources",
+		"contactName",
+		"stateIdentifier",
+	},
 	CursorColumn:   "",
 	CursorField:    "",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "service/tickets",
-	HashColumns:    []string{"id", "summary", "quotes", "injection", "comment_markers", "line_breaks", "control_chars", "unicode_text", "backslashes", "sql_functions", "only_comment_end", "hostile_enum", "hostile_unmapped"},
+	VersionColumn:  "",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"summary",
+		"quotes",
+		"injection",
+		"comment_markers",
+		"line_breaks",
+		"control_chars",
+		"unicode_text",
+		"backslashes",
+		"sql_functions",
+		"only_comment_end",
+		"hostile_enum",
+		"hostile_unmapped",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/hostile_text.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "hostile_text",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "summary", "city", "automaticEmailCc", "zip", "addressLine1", "addressLine2", "siteName", "poNumber", "resources", "contactName", "stateIdentifier"},
-	SourceKeyField: "id",
 	Version: func(*Row) (time.Time, bool) {
 		return time.Time{}, false
 	},
-	VersionColumn: "",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -171,7 +122,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.HostileEnum.Valid)
 	if r.HostileEnum.Valid {
-		dst = maprt.AppendEnum8(dst, r.HostileEnum.V, enumHostileEnum)
+		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.HostileEnum.V, enumHostileEnum))
 	}
 	dst = rowbinary.AppendNull(dst, !r.HostileUnmapped.Valid)
 	if r.HostileUnmapped.Valid {
@@ -189,8 +140,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int64()
@@ -213,12 +164,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.HostileEnum = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			x, err := maprt.ReadEnum8(rd, enumHostileEnum)
+			name, err := maprt.EnumName(rd.Enum8(), enumHostileEnum)
 			if err != nil {
 				return 0, fmt.Errorf("column hostile_enum: %w", err)
 			}
 			r.HostileEnum = sql.Null[string]{
-				V:     x,
+				V:     name,
 				Valid: true,
 			}
 		}
@@ -245,8 +196,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, r.Summary)

@@ -35,59 +35,69 @@ type Source struct {
 	RecordType   *string        `json:"recordType"`
 }
 
-// SourceStatus is the "status" object of a source record, as far as the mapping reads it.
+// SourceStatus is the "status" object of a source record, as far as the mapping
+// reads it.
 type SourceStatus struct {
 	Name *string `json:"name"`
 }
 
-// SourcePriority is the "priority" object of a source record, as far as the mapping reads it.
+// SourcePriority is the "priority" object of a source record, as far as the
+// mapping reads it.
 type SourcePriority struct {
 	Name *string `json:"name"`
 }
 
-// SourceType is the "type" object of a source record, as far as the mapping reads it.
+// SourceType is the "type" object of a source record, as far as the mapping
+// reads it.
 type SourceType struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceSubType is the "subType" object of a source record, as far as the mapping reads it.
+// SourceSubType is the "subType" object of a source record, as far as the
+// mapping reads it.
 type SourceSubType struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceCompany is the "company" object of a source record, as far as the mapping reads it.
+// SourceCompany is the "company" object of a source record, as far as the
+// mapping reads it.
 type SourceCompany struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceContact is the "contact" object of a source record, as far as the mapping reads it.
+// SourceContact is the "contact" object of a source record, as far as the
+// mapping reads it.
 type SourceContact struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceBoard is the "board" object of a source record, as far as the mapping reads it.
+// SourceBoard is the "board" object of a source record, as far as the mapping
+// reads it.
 type SourceBoard struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceTeam is the "team" object of a source record, as far as the mapping reads it.
+// SourceTeam is the "team" object of a source record, as far as the mapping
+// reads it.
 type SourceTeam struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceOwner is the "owner" object of a source record, as far as the mapping reads it.
+// SourceOwner is the "owner" object of a source record, as far as the mapping
+// reads it.
 type SourceOwner struct {
 	ID   *int64  `json:"id"`
 	Name *string `json:"name"`
 }
 
-// SourceInfo is the "_info" object of a source record, as far as the mapping reads it.
+// SourceInfo is the "_info" object of a source record, as far as the mapping
+// reads it.
 type SourceInfo struct {
 	EnteredBy   *string `json:"enteredBy"`
 	DateEntered *string `json:"dateEntered"`
@@ -95,9 +105,9 @@ type SourceInfo struct {
 	UpdatedBy   *string `json:"updatedBy"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {

@@ -22,105 +22,68 @@ var ddl string
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Table describes connectwise.companies for the backfill runtime (internal/backfill).
+// Table describes connectwise.companies for the backfill runtime
+// (internal/backfill).
 var Table = table.Table[Row]{
-	AppendRowBinary: appendRowBinary,
-	AppendValues:    appendValues,
+	Service:     "connectwise",
+	Name:        "companies",
+	Mapping:     "mappings/connectwise/companies.yaml",
+	Endpoint:    "company/companies",
+	DDL:         ddl,
+	CurrentView: "companies_current",
 	Columns: []table.Column{
-		{
-			Comment: "Company id; an int32 key.",
-			Name:    "id",
-			Type:    "Int32",
-		},
-		{
-			Comment: "Short company identifier.",
-			Name:    "identifier",
-			Type:    "String",
-		},
-		{
-			Comment: "Company name.",
-			Name:    "name",
-			Type:    "String",
-		},
-		{
-			Comment: "Company status name.",
-			Name:    "status",
-			Type:    "Nullable(String)",
-		},
-		{
-			Comment: "Annual revenue. [Source annualRevenue converted: number_to_decimal]",
-			Name:    "annual_revenue",
-			Type:    "Nullable(Decimal(18, 2))",
-		},
-		{
-			Comment: "Whether the company is deleted.",
-			Name:    "deleted",
-			Type:    "Nullable(UInt8)",
-		},
-		{
-			Comment: "When ConnectWise last changed the company (UTC). [Source _info__lastUpdated converted: string_to_datetime]",
-			Name:    "last_updated",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version became true: the source's version timestamp, else the run's start (UTC).",
-			Name:    "effective_start_date",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When the next version replaced this one; NULL while current.",
-			Name:    "effective_end_date",
-			Type:    "Nullable(DateTime('UTC'))",
-		},
-		{
-			Comment: "True for the one open version of a key.",
-			Name:    "is_current",
-			Type:    "UInt8",
-		},
-		{
-			Comment: "When this version row was first written.",
-			Name:    "created_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "When this version row was last rewritten; the ReplacingMergeTree version.",
-			Name:    "updated_at",
-			Type:    "DateTime('UTC')",
-		},
-		{
-			Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded.",
-			Name:    "record_hash",
-			Type:    "String",
-		},
+		{Name: "id", Type: "Int32", Comment: "Company id; an int32 key."},
+		{Name: "identifier", Type: "String", Comment: "Short company identifier."},
+		{Name: "name", Type: "String", Comment: "Company name."},
+		{Name: "status", Type: "Nullable(String)", Comment: "Company status name."},
+		{Name: "annual_revenue", Type: "Nullable(Decimal(18, 2))", Comment: "Annual revenue. [Source annualRevenue converted: number_to_decimal]"},
+		{Name: "deleted", Type: "Nullable(UInt8)", Comment: "Whether the company is deleted."},
+		{Name: "last_updated", Type: "DateTime('UTC')", Comment: "When ConnectWise last changed the company (UTC). [Source _info__lastUpdated converted: string_to_datetime]"},
+		{Name: "effective_start_date", Type: "DateTime('UTC')", Comment: "When this version became true: the source's version timestamp, else the run's start (UTC)."},
+		{Name: "effective_end_date", Type: "Nullable(DateTime('UTC'))", Comment: "When the next version replaced this one; NULL while current."},
+		{Name: "is_current", Type: "UInt8", Comment: "True for the one open version of a key."},
+		{Name: "created_at", Type: "DateTime('UTC')", Comment: "When this version row was first written."},
+		{Name: "updated_at", Type: "DateTime('UTC')", Comment: "When this version row was last rewritten; the ReplacingMergeTree version."},
+		{Name: "record_hash", Type: "String", Comment: "SHA-256 (hex) of the business columns' canonical encoding, scd.ignore_changes excluded."},
 	},
-	Command:        "backfill-connectwise-companies",
-	CurrentView:    "companies_current",
+	KeyColumn:      "id",
+	SourceKeyField: "id",
+	SourceFields: []string{
+		"id",
+		"identifier",
+		"name",
+		"status/name",
+		"annualRevenue",
+		"deletedFlag",
+		"_info",
+	},
 	CursorColumn:   "last_updated",
 	CursorField:    "lastUpdated",
-	DDL:            ddl,
-	Decode:         Decode,
-	Endpoint:       "company/companies",
-	HashColumns:    []string{"id", "identifier", "name", "status", "annual_revenue", "deleted"},
+	VersionColumn:  "last_updated",
 	HashDefinition: HashDefinition,
-	HashSubset:     hashSubset,
+	HashColumns: []string{
+		"id",
+		"identifier",
+		"name",
+		"status",
+		"annual_revenue",
+		"deleted",
+	},
+	HashSubset: hashSubset,
+	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
+	Decode:     Decode,
 	Key: func(r *Row) int64 {
 		return int64(r.ID)
 	},
-	KeyColumn:     "id",
-	Mapping:       "mappings/connectwise/companies.yaml",
-	Migrations:    table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Name:          "companies",
-	ReadRowBinary: readRowBinary,
 	SCD: func(r *Row) *table.SCD {
 		return &r.SCD
 	},
-	Service:        "connectwise",
-	SourceFields:   []string{"id", "identifier", "name", "status/name", "annualRevenue", "deletedFlag", "_info"},
-	SourceKeyField: "id",
 	Version: func(r *Row) (time.Time, bool) {
 		return r.LastUpdated, true
 	},
-	VersionColumn: "last_updated",
+	AppendRowBinary: appendRowBinary,
+	ReadRowBinary:   readRowBinary,
+	AppendValues:    appendValues,
 }
 
 // appendRowBinary appends r in RowBinary, all columns in Columns order.
@@ -153,8 +116,8 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	return dst
 }
 
-// readRowBinary reads one row in RowBinary (Columns order) and returns the bytes
-// consumed.
+// readRowBinary reads one row in RowBinary (Columns order) and returns the
+// bytes consumed.
 func readRowBinary(src []byte, r *Row) (int, error) {
 	rd := rowbinary.NewReader(src)
 	r.ID = rd.Int32()
@@ -197,8 +160,8 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	return rd.Offset(), rd.Err()
 }
 
-// appendValues appends one value per column, as clickhouse-go's batch.Append takes
-// them: nil for NULL, a pointer otherwise for Nullable columns.
+// appendValues appends one value per column, as clickhouse-go's batch.Append
+// takes them: nil for NULL, a pointer otherwise for Nullable columns.
 func appendValues(dst []any, r *Row) []any {
 	dst = append(dst, r.ID)
 	dst = append(dst, r.Identifier)

@@ -7,8 +7,8 @@ import "github.com/canonic-data/canonic/internal/maprt"
 // HashDefinition identifies the record hash inputs (3 columns, encoding v1).
 const HashDefinition = "v1:3e70d3a960889b72"
 
-// recordHash is the hex SHA-256 of the canonical encoding (internal/maprt.Hasher)
-// of every business column.
+// recordHash is the hex SHA-256 of the canonical encoding
+// (internal/maprt.Hasher) of every business column.
 func recordHash(r *Row) string {
 	h := maprt.NewHasher()
 	h.Int64(r.ID)
@@ -18,8 +18,9 @@ func recordHash(r *Row) string {
 }
 
 // hashSubset hashes, with the same encoding, only the business columns named in
-// cols, in mapping order: the hash an earlier definition over those columns gave.
-// The runtime uses it to re-baseline current versions when the hashed set changes.
+// cols, in mapping order: the hash an earlier definition over those columns
+// gave. The runtime uses it to re-baseline current versions when the hashed set
+// changes.
 func hashSubset(r *Row, cols map[string]bool) string {
 	h := maprt.NewHasher()
 	if cols["id"] {

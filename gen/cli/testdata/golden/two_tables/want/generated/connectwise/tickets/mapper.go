@@ -12,14 +12,15 @@ type Source struct {
 	Company SourceCompany `json:"company"`
 }
 
-// SourceCompany is the "company" object of a source record, as far as the mapping reads it.
+// SourceCompany is the "company" object of a source record, as far as the
+// mapping reads it.
 type SourceCompany struct {
 	ID *int64 `json:"id"`
 }
 
-// Decode maps one source record (a JSON object) into r: missing keys and JSON null
-// both mean no value. A value it cannot convert yields a *table.FieldError naming
-// the record id, column and source path.
+// Decode maps one source record (a JSON object) into r: missing keys and JSON
+// null both mean no value. A value it cannot convert yields a *table.FieldError
+// naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if err := maprt.Unmarshal(data, &src); err != nil {
