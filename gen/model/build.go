@@ -102,6 +102,15 @@ func (b *builder) table(f *mapping.File) *Table {
 		} else if _, err := spec.Endpoint(t.Endpoint); err != nil {
 			b.errs.Add(f.Source.Endpoint.Pos, "source.endpoint: %v", err)
 			spec = nil
+		} else if list, _ := spec.IsList(t.Endpoint); !list {
+			msg := fmt.Sprintf("source.endpoint %q returns one object, not a list of records: a table reads a list endpoint", t.Endpoint)
+			if parent := strings.TrimSuffix(t.Endpoint, "/"+path.Base(t.Endpoint)); parent != t.Endpoint {
+				if ok, err := spec.IsList(parent); err == nil && ok {
+					msg += fmt.Sprintf(" (did you mean %q?)", parent)
+				}
+			}
+			b.errs.Add(f.Source.Endpoint.Pos, "%s", msg)
+			spec = nil
 		} else {
 			t.SpecVersion = spec.Version
 		}
