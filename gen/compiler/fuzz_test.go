@@ -71,16 +71,26 @@ func FuzzCompile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const path = "mappings/connectwise/tickets.yaml"
 		file, errs := mapping.ParseFile(path, data)
+		build := func() (*model.Project, error) {
+			return model.Build(model.Input{Module: "example.com/fuzz", Target: model.MinTarget,
+				Files: []*mapping.File{file}, Specs: map[string]*sourcespec.Spec{"connectwise": spec}})
+		}
 		if len(errs) > 0 {
 			for _, e := range errs {
 				if !strings.HasPrefix(e.Error(), path+":") {
 					t.Fatalf("error without a position: %v", e)
 				}
 			}
+			// A partly read file is still checked (one pass finds every
+			// problem), but never becomes a table.
+			if file != nil {
+				if p, err := build(); len(p.Tables) > 0 {
+					t.Fatalf("an incomplete file became a table (err %v)", err)
+				}
+			}
 			return
 		}
-		p, err := model.Build(model.Input{Module: "example.com/fuzz", Target: model.MinTarget,
-			Files: []*mapping.File{file}, Specs: map[string]*sourcespec.Spec{"connectwise": spec}})
+		p, err := build()
 		if err != nil {
 			return
 		}
