@@ -27,6 +27,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "boards",
+	Command:     "backfill-connectwise-boards",
 	Mapping:     "mappings/connectwise/boards.yaml",
 	Endpoint:    "service/boards",
 	DDL:         ddl,
@@ -162,15 +163,15 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillTime.Valid)
 	if r.BillTime.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillTime.V, enumBillTime))
+		dst = maprt.AppendEnum8(dst, r.BillTime.V, enumBillTime)
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillExpense.Valid)
 	if r.BillExpense.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillExpense.V, enumBillExpense))
+		dst = maprt.AppendEnum8(dst, r.BillExpense.V, enumBillExpense)
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillProduct.Valid)
 	if r.BillProduct.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillProduct.V, enumBillProduct))
+		dst = maprt.AppendEnum8(dst, r.BillProduct.V, enumBillProduct)
 	}
 	dst = rowbinary.AppendNull(dst, !r.WorkRoleName.Valid)
 	if r.WorkRoleName.Valid {
@@ -282,12 +283,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillTime = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumBillTime)
+			x, err := maprt.ReadEnum8(rd, enumBillTime)
 			if err != nil {
 				return 0, fmt.Errorf("column bill_time: %w", err)
 			}
 			r.BillTime = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -295,12 +296,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillExpense = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumBillExpense)
+			x, err := maprt.ReadEnum8(rd, enumBillExpense)
 			if err != nil {
 				return 0, fmt.Errorf("column bill_expense: %w", err)
 			}
 			r.BillExpense = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -308,12 +309,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillProduct = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumBillProduct)
+			x, err := maprt.ReadEnum8(rd, enumBillProduct)
 			if err != nil {
 				return 0, fmt.Errorf("column bill_product: %w", err)
 			}
 			r.BillProduct = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

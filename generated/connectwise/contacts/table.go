@@ -27,6 +27,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "contacts",
+	Command:     "backfill-connectwise-contacts",
 	Mapping:     "mappings/connectwise/contacts.yaml",
 	Endpoint:    "company/contacts",
 	DDL:         ddl,
@@ -237,7 +238,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.Gender.Valid)
 	if r.Gender.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Gender.V, enumGender))
+		dst = maprt.AppendEnum8(dst, r.Gender.V, enumGender)
 	}
 	dst = rowbinary.AppendNull(dst, !r.ManagerContactID.Valid)
 	if r.ManagerContactID.Valid {
@@ -422,12 +423,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Gender = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumGender)
+			x, err := maprt.ReadEnum8(rd, enumGender)
 			if err != nil {
 				return 0, fmt.Errorf("column gender: %w", err)
 			}
 			r.Gender = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

@@ -28,6 +28,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "members",
+	Command:     "backfill-connectwise-members",
 	Mapping:     "mappings/connectwise/members.yaml",
 	Endpoint:    "system/members",
 	DDL:         ddl,
@@ -185,7 +186,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.LicenseClass.Valid)
 	if r.LicenseClass.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.LicenseClass.V, enumLicenseClass))
+		dst = maprt.AppendEnum8(dst, r.LicenseClass.V, enumLicenseClass)
 	}
 	dst = rowbinary.AppendNull(dst, !r.TypeName.Valid)
 	if r.TypeName.Valid {
@@ -331,12 +332,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.LicenseClass = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumLicenseClass)
+			x, err := maprt.ReadEnum8(rd, enumLicenseClass)
 			if err != nil {
 				return 0, fmt.Errorf("column license_class: %w", err)
 			}
 			r.LicenseClass = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

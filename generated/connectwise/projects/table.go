@@ -28,6 +28,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "projects",
+	Command:     "backfill-connectwise-projects",
 	Mapping:     "mappings/connectwise/projects.yaml",
 	Endpoint:    "project/projects",
 	DDL:         ddl,
@@ -214,7 +215,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillingMethod.Valid)
 	if r.BillingMethod.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillingMethod.V, enumBillingMethod))
+		dst = maprt.AppendEnum8(dst, r.BillingMethod.V, enumBillingMethod)
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillingAmount.Valid)
 	if r.BillingAmount.Valid {
@@ -386,12 +387,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillingMethod = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumBillingMethod)
+			x, err := maprt.ReadEnum8(rd, enumBillingMethod)
 			if err != nil {
 				return 0, fmt.Errorf("column billing_method: %w", err)
 			}
 			r.BillingMethod = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

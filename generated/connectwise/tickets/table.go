@@ -27,6 +27,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "tickets",
+	Command:     "backfill-connectwise-tickets",
 	Mapping:     "mappings/connectwise/tickets.yaml",
 	Endpoint:    "service/tickets",
 	DDL:         ddl,
@@ -176,15 +177,15 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	dst = rowbinary.AppendString(dst, r.Priority)
 	dst = rowbinary.AppendNull(dst, !r.Severity.Valid)
 	if r.Severity.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Severity.V, enumSeverity))
+		dst = maprt.AppendEnum8(dst, r.Severity.V, enumSeverity)
 	}
 	dst = rowbinary.AppendNull(dst, !r.Impact.Valid)
 	if r.Impact.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Impact.V, enumImpact))
+		dst = maprt.AppendEnum8(dst, r.Impact.V, enumImpact)
 	}
 	dst = rowbinary.AppendNull(dst, !r.Urgency.Valid)
 	if r.Urgency.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Urgency.V, enumUrgency))
+		dst = maprt.AppendEnum8(dst, r.Urgency.V, enumUrgency)
 	}
 	dst = rowbinary.AppendNull(dst, !r.TypeID.Valid)
 	if r.TypeID.Valid {
@@ -264,7 +265,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.RecordType.Valid)
 	if r.RecordType.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.RecordType.V, enumRecordType))
+		dst = maprt.AppendEnum8(dst, r.RecordType.V, enumRecordType)
 	}
 	dst = rowbinary.AppendDateTime(dst, r.EffectiveStartDate)
 	dst = rowbinary.AppendNull(dst, !r.EffectiveEndDate.Valid)
@@ -297,12 +298,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Severity = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumSeverity)
+			x, err := maprt.ReadEnum8(rd, enumSeverity)
 			if err != nil {
 				return 0, fmt.Errorf("column severity: %w", err)
 			}
 			r.Severity = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -310,12 +311,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Impact = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumImpact)
+			x, err := maprt.ReadEnum8(rd, enumImpact)
 			if err != nil {
 				return 0, fmt.Errorf("column impact: %w", err)
 			}
 			r.Impact = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -323,12 +324,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Urgency = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumUrgency)
+			x, err := maprt.ReadEnum8(rd, enumUrgency)
 			if err != nil {
 				return 0, fmt.Errorf("column urgency: %w", err)
 			}
 			r.Urgency = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -463,12 +464,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.RecordType = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumRecordType)
+			x, err := maprt.ReadEnum8(rd, enumRecordType)
 			if err != nil {
 				return 0, fmt.Errorf("column record_type: %w", err)
 			}
 			r.RecordType = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

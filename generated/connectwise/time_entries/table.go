@@ -28,6 +28,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "time_entries",
+	Command:     "backfill-connectwise-time-entries",
 	Mapping:     "mappings/connectwise/time_entries.yaml",
 	Endpoint:    "time/entries",
 	DDL:         ddl,
@@ -158,7 +159,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.ChargeToType.Valid)
 	if r.ChargeToType.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.ChargeToType.V, enumChargeToType))
+		dst = maprt.AppendEnum8(dst, r.ChargeToType.V, enumChargeToType)
 	}
 	dst = rowbinary.AppendNull(dst, !r.ChargeToID.Valid)
 	if r.ChargeToID.Valid {
@@ -214,7 +215,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.BillableOption.Valid)
 	if r.BillableOption.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.BillableOption.V, enumBillableOption))
+		dst = maprt.AppendEnum8(dst, r.BillableOption.V, enumBillableOption)
 	}
 	dst = rowbinary.AppendNull(dst, !r.HourlyRate.Valid)
 	if r.HourlyRate.Valid {
@@ -226,7 +227,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.Status.Valid)
 	if r.Status.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Status.V, enumStatus))
+		dst = maprt.AppendEnum8(dst, r.Status.V, enumStatus)
 	}
 	dst = rowbinary.AppendNull(dst, !r.Notes.Valid)
 	if r.Notes.Valid {
@@ -283,12 +284,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.ChargeToType = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumChargeToType)
+			x, err := maprt.ReadEnum8(rd, enumChargeToType)
 			if err != nil {
 				return 0, fmt.Errorf("column charge_to_type: %w", err)
 			}
 			r.ChargeToType = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -387,12 +388,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.BillableOption = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumBillableOption)
+			x, err := maprt.ReadEnum8(rd, enumBillableOption)
 			if err != nil {
 				return 0, fmt.Errorf("column billable_option: %w", err)
 			}
 			r.BillableOption = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -414,12 +415,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Status = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumStatus)
+			x, err := maprt.ReadEnum8(rd, enumStatus)
 			if err != nil {
 				return 0, fmt.Errorf("column status: %w", err)
 			}
 			r.Status = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

@@ -26,6 +26,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "tickets",
+	Command:     "backfill-connectwise-tickets",
 	Mapping:     "mappings/connectwise/tickets.yaml",
 	Endpoint:    "service/tickets",
 	DDL:         ddl,

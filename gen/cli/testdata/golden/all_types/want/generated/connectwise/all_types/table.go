@@ -29,6 +29,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "all_types",
+	Command:     "backfill-connectwise-all-types",
 	Mapping:     "mappings/connectwise/all_types.yaml",
 	Endpoint:    "service/tickets",
 	DDL:         ddl,
@@ -206,14 +207,14 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	if r.DateAccepted.Valid {
 		dst = rowbinary.AppendDate(dst, r.DateAccepted.V)
 	}
-	dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Severity, enumSeverity))
+	dst = maprt.AppendEnum8(dst, r.Severity, enumSeverity)
 	dst = rowbinary.AppendNull(dst, !r.Impact.Valid)
 	if r.Impact.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Impact.V, enumImpact))
+		dst = maprt.AppendEnum8(dst, r.Impact.V, enumImpact)
 	}
 	dst = rowbinary.AppendNull(dst, !r.SLAStatus.Valid)
 	if r.SLAStatus.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.SLAStatus.V, enumSLAStatus))
+		dst = maprt.AppendEnum8(dst, r.SLAStatus.V, enumSLAStatus)
 	}
 	dst = rowbinary.AppendNull(dst, !r.MobileGuid.Valid)
 	if r.MobileGuid.Valid {
@@ -222,7 +223,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	dst = rowbinary.AppendUUID(dst, r.ExternalRef)
 	dst = rowbinary.AppendNull(dst, !r.Urgency.Valid)
 	if r.Urgency.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.Urgency.V, enumUrgency))
+		dst = maprt.AppendEnum8(dst, r.Urgency.V, enumUrgency)
 	}
 	dst = rowbinary.AppendNull(dst, !r.InitialDescription.Valid)
 	if r.InitialDescription.Valid {
@@ -333,21 +334,21 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 		}
 	}
 	{
-		name, err := maprt.EnumName(rd.Enum8(), enumSeverity)
+		x, err := maprt.ReadEnum8(rd, enumSeverity)
 		if err != nil {
 			return 0, fmt.Errorf("column severity: %w", err)
 		}
-		r.Severity = name
+		r.Severity = x
 	}
 	r.Impact = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumImpact)
+			x, err := maprt.ReadEnum8(rd, enumImpact)
 			if err != nil {
 				return 0, fmt.Errorf("column impact: %w", err)
 			}
 			r.Impact = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -355,12 +356,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.SLAStatus = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumSLAStatus)
+			x, err := maprt.ReadEnum8(rd, enumSLAStatus)
 			if err != nil {
 				return 0, fmt.Errorf("column sla_status: %w", err)
 			}
 			r.SLAStatus = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}
@@ -376,12 +377,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.Urgency = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumUrgency)
+			x, err := maprt.ReadEnum8(rd, enumUrgency)
 			if err != nil {
 				return 0, fmt.Errorf("column urgency: %w", err)
 			}
 			r.Urgency = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

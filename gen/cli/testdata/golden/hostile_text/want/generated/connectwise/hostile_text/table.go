@@ -27,6 +27,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "hostile_text",
+	Command:     "backfill-connectwise-hostile-text",
 	Mapping:     "mappings/connectwise/hostile_text.yaml",
 	Endpoint:    "service/tickets",
 	DDL:         ddl,
@@ -122,7 +123,7 @@ func appendRowBinary(dst []byte, r *Row) []byte {
 	}
 	dst = rowbinary.AppendNull(dst, !r.HostileEnum.Valid)
 	if r.HostileEnum.Valid {
-		dst = rowbinary.AppendEnum8(dst, maprt.EnumCode(r.HostileEnum.V, enumHostileEnum))
+		dst = maprt.AppendEnum8(dst, r.HostileEnum.V, enumHostileEnum)
 	}
 	dst = rowbinary.AppendNull(dst, !r.HostileUnmapped.Valid)
 	if r.HostileUnmapped.Valid {
@@ -164,12 +165,12 @@ func readRowBinary(src []byte, r *Row) (int, error) {
 	r.HostileEnum = sql.Null[string]{}
 	if !rd.Null() {
 		{
-			name, err := maprt.EnumName(rd.Enum8(), enumHostileEnum)
+			x, err := maprt.ReadEnum8(rd, enumHostileEnum)
 			if err != nil {
 				return 0, fmt.Errorf("column hostile_enum: %w", err)
 			}
 			r.HostileEnum = sql.Null[string]{
-				V:     name,
+				V:     x,
 				Valid: true,
 			}
 		}

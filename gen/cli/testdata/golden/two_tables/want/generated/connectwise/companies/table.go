@@ -27,6 +27,7 @@ var migrationFiles embed.FS
 var Table = table.Table[Row]{
 	Service:     "connectwise",
 	Name:        "companies",
+	Command:     "backfill-connectwise-companies",
 	Mapping:     "mappings/connectwise/companies.yaml",
 	Endpoint:    "company/companies",
 	DDL:         ddl,
