@@ -56,9 +56,11 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %v (every project has one; see README.md)", diag.ErrBadInput, err)
 	}
-	settings, errs := mapping.ParseProject(SettingsFile, settingsData)
-	if err := errs.Err(); err != nil {
-		return nil, nil, err
+	// A problem in the settings does not stop the mappings from being read:
+	// their own structural problems are reported in the same run.
+	settings, problems := mapping.ParseProject(SettingsFile, settingsData)
+	if settings == nil {
+		settings = &mapping.Project{}
 	}
 
 	target := model.DefaultTarget
@@ -69,13 +71,11 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 		}
 	case settings.Target.Set:
 		if target, err = model.ParseTarget(settings.Target.Value); err != nil {
-			var l diag.List
-			l.Add(settings.Target.Pos, "%v", err)
-			return nil, nil, l.Err()
+			problems.Add(settings.Target.Pos, "%v", err)
+			target = model.DefaultTarget
 		}
 	}
 
-	var problems diag.List
 	specs := map[string]*sourcespec.Spec{}
 	for _, s := range settings.Sources {
 		if !s.Spec.Set {
@@ -136,7 +136,8 @@ func Compile(root string, opts Options) (emit.Output, *model.Project, error) {
 		problems.Add(diag.Pos{File: "mappings"}, "no mappings found: add mappings/<service>/<table>.yaml")
 	}
 	if !specsLoaded {
-		// Each mapping of a spec that failed to load would report it.
+		// The settings or a spec failed: each mapping of the spec would
+		// report it missing, so only the files' own shape is reported.
 		return nil, nil, problems.Err()
 	}
 	p, err := model.Build(model.Input{Module: module, Target: target, Files: files, Specs: specs})
