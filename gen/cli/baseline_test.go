@@ -121,3 +121,25 @@ func TestRefusedChangeReportedWithOtherProblems(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 }
+
+// TestBaselineUncommittedMigrationReplaced: an uncommitted migration is
+// derived again from HEAD when the mapping changes once more, and the
+// file it replaces is removed.
+func TestBaselineUncommittedMigrationReplaced(t *testing.T) {
+	dir := gitProject(t)
+	editMapping(t, dir, addPriority, addPriorityAfter)
+	if code, stderr := generateIn(t, dir); code != 0 {
+		t.Fatalf("generate: %d %s", code, stderr)
+	}
+	editMapping(t, dir, addPriority, "  - name: board\n    type: string\n    nullable: true\n    source: board__name\n    description: Board name.\n"+addPriority)
+	if code, stderr := generateIn(t, dir); code != 0 {
+		t.Fatalf("generate: %d %s", code, stderr)
+	}
+	got, _ := filepath.Glob(filepath.Join(dir, "generated/connectwise/tickets/migrations/*.sql"))
+	for i := range got {
+		got[i] = filepath.Base(got[i])
+	}
+	if want := []string{"0001_create.sql", "0002_add_priority_add_board.sql"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("migrations %v, want %v", got, want)
+	}
+}
