@@ -107,3 +107,10 @@ func docComment(text string, indent int) []jen.Code {
 	}
 	return out
 }
+
+// comment adds a doc comment to f, wrapped at commentWidth.
+func comment(f *jen.File, text string) {
+	for _, l := range docComment(text, 0) {
+		f.Add(l)
+	}
+}

@@ -194,31 +194,6 @@ func commentText(s string) string {
 	return strings.Join(model.CommentLines(s), " ")
 }
 
-// listWidth is how long a list literal may be on one line.
-const listWidth = 60
-
-// stringList renders a []string literal's values: on one line when short,
-// one element a line otherwise.
-func stringList(items []string) *jen.Statement {
-	n := 0
-	for _, s := range items {
-		n += len(fmt.Sprintf("%q", s)) + 2
-	}
-	if n <= listWidth {
-		return jen.ValuesFunc(func(g *jen.Group) {
-			for _, s := range items {
-				g.Lit(s)
-			}
-		})
-	}
-	return jen.ValuesFunc(func(g *jen.Group) {
-		for _, s := range items {
-			g.Line().Lit(s)
-		}
-		g.Line()
-	})
-}
-
 // mapperFile: the source structs, Decode, Map and columnForJSONPath.
 func mapperFile(f *jen.File, t *model.Table) {
 	sourceStructs(f, t.Source, true)
@@ -564,68 +539,4 @@ func mainFile(f *jen.File, t *model.Table) {
 			jen.Qual("os", "Stdout"), jen.Qual("os", "Stderr"),
 		)),
 	)
-}
-
-// field is one element of a keyed composite literal.
-type field struct {
-	key   string
-	value jen.Code
-}
-
-// keyed renders {K: v, ...} on one line, in the given order (jen.Dict
-// would sort the keys).
-func keyed(fields ...field) *jen.Statement {
-	return jen.ValuesFunc(func(g *jen.Group) {
-		for _, f := range fields {
-			g.Id(f.key).Op(":").Add(f.value)
-		}
-	})
-}
-
-// keyedLines renders {K: v, ...} one field a line, in the given order.
-func keyedLines(fields ...field) *jen.Statement {
-	return jen.ValuesFunc(func(g *jen.Group) {
-		for _, f := range fields {
-			g.Line().Id(f.key).Op(":").Add(f.value)
-		}
-		g.Line()
-	})
-}
-
-// callList renders (first, "a", "b", ...): on one line when short, one
-// argument a line otherwise.
-func callList(first jen.Code, items []string) *jen.Statement {
-	n := 0
-	for _, s := range items {
-		n += len(fmt.Sprintf("%q", s)) + 2
-	}
-	return jen.CallFunc(func(g *jen.Group) {
-		if n <= listWidth {
-			g.Add(first)
-			for _, s := range items {
-				g.Lit(s)
-			}
-			return
-		}
-		g.Line().Add(first)
-		for _, s := range items {
-			g.Line().Lit(s)
-		}
-		g.Line()
-	})
-}
-
-func names(cols []*model.Column) []string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = c.Name
-	}
-	return out
-}
-
-// comment adds a doc comment to f, wrapped at commentWidth.
-func comment(f *jen.File, text string) {
-	for _, l := range docComment(text, 0) {
-		f.Add(l)
-	}
 }
