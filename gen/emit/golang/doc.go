@@ -82,7 +82,9 @@ func wrap(text string, width int) []string {
 		}
 		line := words[0]
 		for _, w := range words[1:] {
-			if len([]rune(line))+1+len([]rune(w)) > width {
+			// go vet takes a comment line starting with +build for a
+			// misplaced build constraint: such a word never starts a line.
+			if len([]rune(line))+1+len([]rune(w)) > width && !strings.HasPrefix(w, "+build") {
 				out = append(out, line)
 				line = w
 				continue
@@ -102,6 +104,9 @@ func docComment(text string, indent int) []jen.Code {
 		if line == "" {
 			out = append(out, jen.Comment("//"))
 			continue
+		}
+		if strings.HasPrefix(line, "+build") {
+			line = "(" + line + ")" // not a build constraint to go vet
 		}
 		out = append(out, jen.Comment("// "+line))
 	}

@@ -63,3 +63,16 @@ func TestLiteralsInGivenOrder(t *testing.T) {
 		t.Errorf("long list not one element a line:\n%s", long)
 	}
 }
+
+// TestNoBuildConstraintLines: no doc comment line reads as a +build
+// constraint, which go vet reports as misplaced.
+func TestNoBuildConstraintLines(t *testing.T) {
+	for _, text := range []string{"+build ignore", "tags like " + strings.Repeat("word ", 14) + "+build linux", "a\n+build x"} {
+		for _, c := range docComment(text, 1) {
+			line := fmt.Sprintf("%#v", c)
+			if strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(line, "//")), "+build") {
+				t.Errorf("%q: line %q", text, line)
+			}
+		}
+	}
+}

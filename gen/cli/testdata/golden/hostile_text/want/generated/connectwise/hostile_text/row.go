@@ -4,7 +4,8 @@
 // table (mapping mappings/connectwise/hostile_text.yaml): its row struct,
 // source mapper, record hash and ClickHouse DDL.
 //
-// */ /* // -- '); DROP TABLE x; -- "double" 'single' `tick` \ backslash
+// (+build ignore */ /* // -- '); DROP TABLE x; -- "double" 'single' `tick` \)
+// backslash
 // second line; ends with a semicolon;
 // -- a line that is already a SQL comment
 // /* and one that opens a block comment
