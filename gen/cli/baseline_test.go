@@ -143,3 +143,21 @@ func TestBaselineUncommittedMigrationReplaced(t *testing.T) {
 		t.Errorf("migrations %v, want %v", got, want)
 	}
 }
+
+// TestBaselineRefusesCommittedSymlink: a committed snapshot that is a
+// symbolic link is refused, as it is in the working tree.
+func TestBaselineRefusesCommittedSymlink(t *testing.T) {
+	dir := gitProject(t)
+	snap := filepath.Join(dir, "generated", "connectwise", "tickets", "schema.json")
+	if err := os.Remove(snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/passwd", snap); err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, dir, "a symlink")
+	code, stderr := generateIn(t, dir)
+	if code != cli.ExitBadInput || !strings.Contains(stderr, "generated/connectwise/tickets/schema.json at HEAD is not a regular file (mode 120000)") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+}

@@ -65,6 +65,10 @@ func committedFiles(root string, dirs []string, limit int64) (*committed, error)
 		if !ok || len(fields) != 4 || fields[1] != "blob" {
 			continue
 		}
+		if fields[0] != "100644" && fields[0] != "100755" {
+			// as in the working tree, only regular files are read
+			return nil, refuse(string(name)+" at HEAD", "is not a regular file (mode %s): the compiler reads only regular files; commit the file itself", fields[0])
+		}
 		if size, err := strconv.ParseInt(fields[3], 10, 64); err != nil || size > limit {
 			return nil, tooLarge(string(name)+" at HEAD", "generated files", limit)
 		}
