@@ -11,10 +11,10 @@ import (
 // listWidth is how long a list literal may be on one line.
 const listWidth = 60
 
-// fitsOnLine reports whether items, quoted and comma-separated, fit in
-// listWidth.
-func fitsOnLine(items []string) bool {
-	n := 0
+// fitsOnLine reports whether items, quoted and comma-separated after
+// extra columns of other text, fit in listWidth.
+func fitsOnLine(extra int, items []string) bool {
+	n := extra
 	for _, s := range items {
 		n += len(fmt.Sprintf("%q", s)) + 2
 	}
@@ -24,7 +24,7 @@ func fitsOnLine(items []string) bool {
 // stringList renders a []string literal's values: on one line when short,
 // one element a line otherwise.
 func stringList(items []string) *jen.Statement {
-	if fitsOnLine(items) {
+	if fitsOnLine(0, items) {
 		return jen.ValuesFunc(func(g *jen.Group) {
 			for _, s := range items {
 				g.Lit(s)
@@ -69,7 +69,7 @@ func keyedLines(fields ...field) *jen.Statement {
 // argument a line otherwise.
 func callList(first jen.Code, items []string) *jen.Statement {
 	return jen.CallFunc(func(g *jen.Group) {
-		if fitsOnLine(items) {
+		if fitsOnLine(len(fmt.Sprintf("%#v", first))+2, items) {
 			g.Add(first)
 			for _, s := range items {
 				g.Lit(s)

@@ -70,8 +70,12 @@ var Table = table.Table[Row]{
 		"closed_flag",
 	},
 	HashSubset: hashSubset,
-	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql", "0002_add_priority_comment_summary.sql"),
-	Decode:     Decode,
+	Migrations: table.LoadMigrations(
+		migrationFiles,
+		"0001_create.sql",
+		"0002_add_priority_comment_summary.sql",
+	),
+	Decode: Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},
