@@ -118,18 +118,6 @@ func (x textRows) AppendRowBinary(dst []byte, i int) []byte {
 	return dst
 }
 
-func (x textRows) AppendValues(dst []any, i int) []any {
-	r := x[i]
-	for _, s := range r.strs {
-		dst = append(dst, s)
-	}
-	dst = append(dst, r.at)
-	if r.tail != "" {
-		dst = append(dst, r.tail)
-	}
-	return dst
-}
-
 // HashDefinitionColumns returns the hashed columns of every definition
 // recorded for table, newest first; nothing when db has no
 // HashDefinitionsTable yet.

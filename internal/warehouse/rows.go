@@ -168,9 +168,6 @@ func (t tableRows[R]) Len() int { return len(t.rows) }
 func (t tableRows[R]) AppendRowBinary(dst []byte, i int) []byte {
 	return t.tbl.AppendRowBinary(dst, &t.rows[i])
 }
-func (t tableRows[R]) AppendValues(dst []any, i int) []any {
-	return t.tbl.AppendValues(dst, &t.rows[i])
-}
 
 // FetchRows reads the full current rows of the given keys from
 // db.<tbl.Name> and calls fn with each, in key order. A key with no

@@ -125,20 +125,6 @@ func (x runRows) AppendRowBinary(dst []byte, _ int) []byte {
 	return dst
 }
 
-func (x runRows) AppendValues(dst []any, _ int) []any {
-	r := x.r
-	var cursor *time.Time
-	if !r.Cursor.IsZero() {
-		c := r.Cursor
-		cursor = &c
-	}
-	dst = append(dst, r.Table, r.RunID, r.StartedAt, r.FinishedAt, r.Mode, r.Status, cursor)
-	for _, n := range x.counts() {
-		dst = append(dst, n)
-	}
-	return dst
-}
-
 func (x runRows) counts() []uint64 {
 	r := x.r
 	return []uint64{r.RecordsRead, r.NewKeys, r.Changed, r.Unchanged, r.Closed, r.Rejected, r.RowsWritten}

@@ -4,42 +4,75 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// server is a ClickHouse server reached with clickhouse-go over the
-// native protocol.
+// server is a ClickHouse server: statements and queries go over the
+// native protocol with clickhouse-go, inserts in RowBinary over the HTTP
+// interface (BenchmarkServerInsert: 1.5x the rows/s of clickhouse-go's
+// batch Append at 10000-row INSERTs, and no allocation per row).
 type server struct {
 	opts     *clickhouse.Options
 	conn     driver.Conn
+	http     *httpInserter
 	redacted string // the DSN without its password
 	secret   string // the password, scrubbed from errors
-	vals     []any  // reused row values for inserts
 }
 
 // dsnHint is the DSN shape, for errors.
-const dsnHint = "clickhouse://user:password@host:9000/database (add ?secure=true for TLS)"
+const dsnHint = "clickhouse://user:password@host:9000/database (add ?secure=true for TLS, http_port=N when the HTTP interface is not on 8123, or 8443 with TLS)"
+
+// The HTTP interface's ports when the DSN has no http_port: ClickHouse's
+// defaults for http_port and https_port.
+const (
+	DefaultHTTPPort  = 8123
+	DefaultHTTPSPort = 8443
+)
 
 // OpenServer connects to a ClickHouse server with a clickhouse-go DSN,
 // e.g. clickhouse://loader:pw@host:9000/default?secure=true (secure=true
-// selects TLS, skip_verify=true skips certificate checks). It pings the
-// server before returning. The password never appears in errors or in
-// String.
+// selects TLS, skip_verify=true skips certificate checks). Inserts use
+// the server's HTTP interface on the same host, on the DSN's http_port
+// (DefaultHTTPPort, or DefaultHTTPSPort with secure=true), with the same
+// user, password and TLS settings; with several hosts in the DSN, the
+// first. It checks both the native connection and the HTTP interface
+// (with the credentials) before returning. The password never appears in
+// errors or in String.
 func OpenServer(ctx context.Context, dsn string) (Engine, error) {
 	redacted, secret, err := RedactDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
-	opts, err := clickhouse.ParseDSN(dsn)
+	native, httpPort, err := splitHTTPPort(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("invalid ClickHouse DSN %s: %s (want %s)", redacted, scrub(err.Error(), dsn, secret, redacted), dsnHint)
+		return nil, fmt.Errorf("invalid ClickHouse DSN %s: %w", redacted, err)
 	}
-	s := &server{opts: opts, redacted: redacted, secret: secret}
+	opts, err := clickhouse.ParseDSN(native)
+	if err != nil {
+		return nil, fmt.Errorf("invalid ClickHouse DSN %s: %s (want %s)", redacted, scrub(err.Error(), native, secret, redacted), dsnHint)
+	}
+	if len(opts.Addr) == 0 {
+		return nil, fmt.Errorf("invalid ClickHouse DSN %s: no host (want %s)", redacted, dsnHint)
+	}
+	host, _, err := net.SplitHostPort(opts.Addr[0])
+	if err != nil {
+		host = opts.Addr[0]
+	}
+	if httpPort == 0 {
+		httpPort = DefaultHTTPPort
+		if opts.TLS != nil {
+			httpPort = DefaultHTTPSPort
+		}
+	}
+	s := &server{opts: opts, redacted: redacted, secret: secret,
+		http: newHTTPInserter(host, httpPort, opts.TLS, opts.Auth.Username, opts.Auth.Password, opts.DialTimeout)}
 	conn, err := clickhouse.Open(opts)
 	if err != nil {
 		return nil, s.wrap("connecting to ClickHouse", err)
@@ -48,8 +81,35 @@ func OpenServer(ctx context.Context, dsn string) (Engine, error) {
 		conn.Close()
 		return nil, s.wrap("connecting to ClickHouse", err)
 	}
+	if err := s.http.ping(ctx); err != nil {
+		conn.Close()
+		return nil, s.wrap("connecting to ClickHouse's HTTP interface on port "+
+			strconv.Itoa(httpPort)+" (inserts use it; the DSN's http_port names its port)", err)
+	}
 	s.conn = conn
 	return s, nil
+}
+
+// splitHTTPPort removes the http_port parameter from dsn, which
+// clickhouse-go would otherwise send to the server as a setting, and
+// returns its value (0 when absent).
+func splitHTTPPort(dsn string) (native string, port int, err error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", 0, fmt.Errorf("it does not parse as a URL; want %s", dsnHint)
+	}
+	q := u.Query()
+	if !q.Has("http_port") {
+		return dsn, 0, nil
+	}
+	v := q.Get("http_port")
+	port, err = strconv.Atoi(v)
+	if err != nil || port < 1 || port > 65535 {
+		return "", 0, fmt.Errorf("http_port=%q is not a port number (1-65535)", clip(v))
+	}
+	q.Del("http_port")
+	u.RawQuery = q.Encode()
+	return u.String(), port, nil
 }
 
 // RedactDSN returns dsn with its password replaced by "xxxxx", and the
@@ -170,28 +230,16 @@ func (s *server) Query(ctx context.Context, query string, fn func(src []byte) (i
 	return nil
 }
 
+// Insert posts the rows in RowBinary to the HTTP interface as one INSERT
+// (one part: see httpInserter.insert).
 func (s *server) Insert(ctx context.Context, db, tbl string, columns []string, rows Rows) error {
 	if rows.Len() == 0 {
 		return nil
 	}
-	quoted := make([]string, len(columns))
-	for i, c := range columns {
-		quoted[i] = QuoteIdent(c)
-	}
-	what := "inserting into " + db + "." + tbl
-	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+qualified(db, tbl)+" ("+strings.Join(quoted, ", ")+")")
-	if err != nil {
-		return s.wrap(what, err)
-	}
-	defer batch.Abort() //nolint:errcheck // after Send it only reports that the batch was sent
-	for i := range rows.Len() {
-		s.vals = rows.AppendValues(s.vals[:0], i)
-		if err := batch.Append(s.vals...); err != nil {
-			return s.wrap(what, err)
-		}
-	}
-	clear(s.vals)
-	return s.wrap(what, batch.Send())
+	return s.wrap("inserting into "+db+"."+tbl, s.http.insert(ctx, db, tbl, columns, rows))
 }
 
-func (s *server) Close() error { return s.conn.Close() }
+func (s *server) Close() error {
+	s.http.close()
+	return s.conn.Close()
+}

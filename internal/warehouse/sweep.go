@@ -123,7 +123,3 @@ func (x sweepRows) AppendRowBinary(dst []byte, i int) []byte {
 	dst = rowbinary.AppendString(dst, x.table)
 	return rowbinary.AppendInt64(dst, x.keys[i])
 }
-
-func (x sweepRows) AppendValues(dst []any, i int) []any {
-	return append(dst, x.run, x.table, x.keys[i])
-}

@@ -1,15 +1,16 @@
 // Package warehouse puts one interface over the two ClickHouse engines a
 // backfill can load into: chDB embedded in the process (OpenEmbedded) and
-// a ClickHouse server reached over the native protocol with clickhouse-go
-// (OpenServer, tested against 18.16).
+// a ClickHouse server (OpenServer, tested against 18.16), reached over the
+// native protocol with clickhouse-go for statements and queries and over
+// its HTTP interface for inserts.
 //
 // An Engine does three things: run a statement, run a query whose rows it
 // hands over in RowBinary, and insert rows with an explicit column list.
 // Everything else (databases, DDL, schema drift, current versions, the
 // runs state table) is written once on top of those, in this package, so
 // both engines behave the same. The generic helpers (Insert, FetchRows)
-// take a generated *table.Table[R] and move rows with its RowBinary and
-// value functions.
+// take a generated *table.Table[R] and move rows with its RowBinary
+// functions.
 //
 // Every database and table name goes through ValidIdent and is quoted with
 // backticks (QuoteIdent); string values go through QuoteString. Nothing a
@@ -28,7 +29,8 @@ import (
 
 // Engine is a ClickHouse engine the loader writes to.
 //
-// Implementations are OpenEmbedded (chDB) and OpenServer (clickhouse-go).
+// Implementations are OpenEmbedded (chDB) and OpenServer (clickhouse-go
+// and the HTTP interface).
 // Methods are safe for concurrent use; Query runs beside a running Insert
 // (the loader reads the next batch's state while the previous one is
 // inserted).
@@ -56,15 +58,13 @@ type Engine interface {
 	Close() error
 }
 
-// Rows is a batch of rows to insert, in both encodings the engines take.
+// Rows is a batch of rows to insert. Both engines take RowBinary: chDB
+// directly, the server through its HTTP interface.
 type Rows interface {
 	// Len is the number of rows.
 	Len() int
 	// AppendRowBinary appends row i in RowBinary, columns in order.
 	AppendRowBinary(dst []byte, i int) []byte
-	// AppendValues appends row i as one Go value per column, as
-	// clickhouse-go's batch Append takes them.
-	AppendValues(dst []any, i int) []any
 }
 
 // Where a warehouse is, when the command line does not say: the backfill

@@ -78,9 +78,10 @@ type options struct {
 	tls          bool
 }
 
-// WithTLS also serves the native protocol over TLS on SecureAddr, with a
-// self-signed certificate for 127.0.0.1 generated into the server's
-// directory (clients connect with secure=true&skip_verify=true, or trust
+// WithTLS also serves the native protocol over TLS on SecureAddr and the
+// HTTP interface over TLS (https) on HTTPSAddr, with a self-signed
+// certificate for 127.0.0.1 generated into the server's directory
+// (clients connect with secure=true&skip_verify=true, or trust
 // Server.CertFile).
 func WithTLS() Option { return func(o *options) { o.tls = true } }
 
@@ -98,9 +99,10 @@ type Server struct {
 	NativeAddr string
 	// HTTPAddr is the host:port of the HTTP interface.
 	HTTPAddr string
-	// SecureAddr is the host:port of the native protocol over TLS ("" unless
-	// WithTLS), and CertFile its certificate.
-	SecureAddr, CertFile string
+	// SecureAddr is the host:port of the native protocol over TLS and
+	// HTTPSAddr that of the HTTP interface over TLS ("" unless WithTLS), and
+	// CertFile their certificate.
+	SecureAddr, HTTPSAddr, CertFile string
 	// Dir holds config.xml, users.xml, data/, tmp/ and log/.
 	Dir string
 	// Binary is the server executable that runs.
@@ -217,21 +219,22 @@ func StartProcess(dir string, opts ...Option) (*Server, error) {
 	return nil, err
 }
 
-// configure picks two free loopback ports and writes the config files.
+// configure picks free loopback ports and writes the config files.
 func (s *Server) configure() error {
-	ports, err := freePorts(3)
+	ports, err := freePorts(4)
 	if err != nil {
 		return err
 	}
-	secure := 0
+	secure, https := 0, 0
 	if s.tls {
-		secure = ports[2]
+		secure, https = ports[2], ports[3]
 		if s.CertFile, err = writeCertificate(filepath.Join(s.Dir, "tls")); err != nil {
 			return err
 		}
 		s.SecureAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(secure))
+		s.HTTPSAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(https))
 	}
-	s.config, err = writeConfig(s.Dir, ports[0], ports[1], secure)
+	s.config, err = writeConfig(s.Dir, ports[0], ports[1], secure, https)
 	if err != nil {
 		return err
 	}
@@ -257,16 +260,26 @@ func freePorts(n int) ([]int, error) {
 // errPortTaken marks a start that failed because a port was in use.
 var errPortTaken = errors.New("port already in use")
 
-// DSN returns the clickhouse-go DSN of the default user and database:
-// clickhouse://127.0.0.1:PORT/default.
+// DSN returns the loader DSN of the default user and database:
+// clickhouse://127.0.0.1:PORT/default?http_port=HTTPPORT.
 func (s *Server) DSN() string {
 	return s.DSNFor("", "", "default")
 }
 
-// DSNFor returns a clickhouse-go DSN for the native port with the given
-// user, password and database; an empty user gives a DSN without user
-// information and an empty password one without a password.
+// DSNFor returns the DSN warehouse.OpenServer takes (--clickhouse) for
+// the given user, password and database: NativeDSNFor with the HTTP
+// interface's port as http_port (inserts use it).
 func (s *Server) DSNFor(user, password, database string) string {
+	_, port, _ := net.SplitHostPort(s.HTTPAddr)
+	return s.NativeDSNFor(user, password, database) + "?http_port=" + port
+}
+
+// NativeDSNFor returns a clickhouse-go DSN for the native port with the
+// given user, password and database; an empty user gives a DSN without
+// user information and an empty password one without a password. (Give
+// clickhouse-go this one: it would send DSNFor's http_port to the server
+// as a setting.)
+func (s *Server) NativeDSNFor(user, password, database string) string {
 	u := url.URL{Scheme: "clickhouse", Host: s.NativeAddr, Path: "/" + database}
 	switch {
 	case user != "" && password != "":
@@ -466,6 +479,17 @@ func (s *Server) Running() bool {
 	default:
 		return true
 	}
+}
+
+// PID is the running server process's id (0 while down), for
+// measurements such as its CPU time.
+func (s *Server) PID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return 0
+	}
+	return s.proc.cmd.Process.Pid
 }
 
 // Query runs one statement as the default user over HTTP and returns the

@@ -189,17 +189,20 @@ func TestBinaryErrors(t *testing.T) {
 }
 
 func TestDSN(t *testing.T) {
-	srv := &chserver.Server{NativeAddr: "127.0.0.1:9999"}
+	srv := &chserver.Server{NativeAddr: "127.0.0.1:9999", HTTPAddr: "127.0.0.1:8999"}
 	for _, c := range []struct{ user, pw, db, want string }{
 		{"", "", "default", "clickhouse://127.0.0.1:9999/default"},
 		{"loader", "", "db1", "clickhouse://loader@127.0.0.1:9999/db1"},
 		{"loader", "p@ss/w:rd", "db1", "clickhouse://loader:p%40ss%2Fw%3Ard@127.0.0.1:9999/db1"},
 	} {
-		if got := srv.DSNFor(c.user, c.pw, c.db); got != c.want {
-			t.Errorf("DSNFor(%q, %q, %q) = %q, want %q", c.user, c.pw, c.db, got, c.want)
+		if got := srv.NativeDSNFor(c.user, c.pw, c.db); got != c.want {
+			t.Errorf("NativeDSNFor(%q, %q, %q) = %q, want %q", c.user, c.pw, c.db, got, c.want)
+		}
+		if got := srv.DSNFor(c.user, c.pw, c.db); got != c.want+"?http_port=8999" {
+			t.Errorf("DSNFor(%q, %q, %q) = %q, want %q", c.user, c.pw, c.db, got, c.want+"?http_port=8999")
 		}
 	}
-	if got := srv.DSN(); got != "clickhouse://127.0.0.1:9999/default" {
+	if got := srv.DSN(); got != "clickhouse://127.0.0.1:9999/default?http_port=8999" {
 		t.Errorf("DSN() = %q", got)
 	}
 }

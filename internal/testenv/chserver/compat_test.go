@@ -828,7 +828,7 @@ func TestConnectionOptions(t *testing.T) {
 	}
 
 	for _, suffix := range []string{"?compress=lz4", "?compress=zstd", "?compress=none", "?dial_timeout=5s&read_timeout=30s&max_execution_time=60"} {
-		opts, err := clickhouse.ParseDSN(srv.DSN() + suffix)
+		opts, err := clickhouse.ParseDSN(srv.NativeDSNFor("", "", "default") + suffix)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -845,11 +845,11 @@ func TestConnectionOptions(t *testing.T) {
 
 	const wrong = "wrong-Pw-81x"
 	for _, c := range []struct{ dsn, wantErr string }{
-		{srv.DSNFor(chserver.LoaderUser, chserver.LoaderPassword, "default"), ""},
-		{srv.DSNFor(chserver.LoaderUser, wrong, "default"), "code: 193, message: Wrong password for user loader"},
-		{srv.DSNFor(chserver.LoaderUser, "", "default"), "code: 194, message: Password required for user loader"},
-		{srv.DSNFor("nobody", wrong, "default"), "code: 192, message: Unknown user nobody"},
-		{srv.DSNFor("", "", "no_such_db"), "code: 81, message: Database no_such_db doesn't exist"},
+		{srv.NativeDSNFor(chserver.LoaderUser, chserver.LoaderPassword, "default"), ""},
+		{srv.NativeDSNFor(chserver.LoaderUser, wrong, "default"), "code: 193, message: Wrong password for user loader"},
+		{srv.NativeDSNFor(chserver.LoaderUser, "", "default"), "code: 194, message: Password required for user loader"},
+		{srv.NativeDSNFor("nobody", wrong, "default"), "code: 192, message: Unknown user nobody"},
+		{srv.NativeDSNFor("", "", "no_such_db"), "code: 81, message: Database no_such_db doesn't exist"},
 	} {
 		opts, err := clickhouse.ParseDSN(c.dsn)
 		if err != nil {
@@ -871,7 +871,7 @@ func TestConnectionOptions(t *testing.T) {
 	}
 
 	// database/sql works too: Prepare + Exec per row + Commit is a batch.
-	db, err := sql.Open("clickhouse", srv.DSNFor(chserver.LoaderUser, chserver.LoaderPassword, "default"))
+	db, err := sql.Open("clickhouse", srv.NativeDSNFor(chserver.LoaderUser, chserver.LoaderPassword, "default"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ var configTemplate = template.Must(template.New("config.xml").Parse(`<?xml versi
     <http_port>{{.HTTPPort}}</http_port>
     <tcp_port>{{.TCPPort}}</tcp_port>{{if .SecurePort}}
     <tcp_port_secure>{{.SecurePort}}</tcp_port_secure>
+    <https_port>{{.HTTPSPort}}</https_port>
     <openSSL>
         <server>
             <certificateFile>{{.Dir}}/tls/cert.pem</certificateFile>
@@ -110,7 +111,7 @@ var usersTemplate = template.Must(template.New("users.xml").Parse(`<?xml version
 
 // writeConfig writes config.xml and users.xml into dir and creates the
 // directories they name. It returns the path of config.xml.
-func writeConfig(dir string, tcpPort, httpPort, securePort int) (string, error) {
+func writeConfig(dir string, tcpPort, httpPort, securePort, httpsPort int) (string, error) {
 	for _, sub := range []string{"log", "data", "tmp", "user_files", "format_schemas"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return "", fmt.Errorf("chserver: create %s directory: %w", sub, err)
@@ -121,6 +122,7 @@ func writeConfig(dir string, tcpPort, httpPort, securePort int) (string, error) 
 		"TCPPort":        tcpPort,
 		"HTTPPort":       httpPort,
 		"SecurePort":     securePort,
+		"HTTPSPort":      httpsPort,
 		"DefaultUser":    DefaultUser,
 		"LoaderUser":     LoaderUser,
 		"LoaderPassword": LoaderPassword,
