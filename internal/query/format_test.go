@@ -117,6 +117,7 @@ func TestParseDSN(t *testing.T) {
 		{dsn: "clickhouse://db.example?secure=true", url: "https://db.example:8443/"},
 		{dsn: "clickhouse://u:s3cret@127.0.0.1:19000/", port: 18123, url: "http://127.0.0.1:18123/", user: "u", pw: "s3cret"},
 		{dsn: "clickhouse://u:s3cret@127.0.0.1:19000/", err: "cannot be derived from native port 19000: pass --http-port"},
+		{dsn: "clickhouse://u:s3cret@127.0.0.1:19000/?http_port=18123", url: "http://127.0.0.1:18123/", user: "u", pw: "s3cret"},
 		{dsn: "http://u:s3cret@127.0.0.1:18123/acme", url: "http://127.0.0.1:18123/", user: "u", pw: "s3cret", db: "acme"},
 		{dsn: "https://db.example", url: "https://db.example:8443/"},
 		{dsn: "http://db.example?username=u&password=s3cret", url: "http://db.example:8123/", user: "u", pw: "s3cret"},

@@ -16,14 +16,6 @@ import (
 	"github.com/canonic-data/canonic/internal/warehouse"
 )
 
-// Default ports of a ClickHouse server: native and HTTP, plain and TLS.
-const (
-	nativePort       = 9000
-	nativeSecurePort = 9440
-	httpPort         = 8123
-	httpSecurePort   = 8443
-)
-
 // server runs queries on a ClickHouse server's HTTP interface, which
 // formats results on the server in any output format it knows.
 type server struct {
@@ -47,9 +39,11 @@ type HTTPEndpoint struct {
 // ParseDSN reads a DSN as an HTTP endpoint. http:// and https:// DSNs name
 // the HTTP interface itself (port 8123 or 8443 when omitted). A
 // clickhouse:// DSN (the backfill's, for the native protocol) is mapped to
-// the same host's HTTP interface: https when secure=true, port httpPortFlag
-// when not 0, else the default HTTP port matching the default native one
-// (9000 -> 8123, 9440 -> 8443); any other native port needs httpPortFlag.
+// the same host's HTTP interface by warehouse.HTTPInterface, the server
+// engine's rule: https when secure=true, port httpPortFlag when not 0, else
+// the DSN's http_port, else the default HTTP port matching the default
+// native one (9000 -> 8123, 9440 -> 8443); any other native port needs one
+// of the first two.
 // Errors never repeat the DSN's password.
 func ParseDSN(dsn string, httpPortFlag int) (HTTPEndpoint, error) {
 	redacted, _, err := warehouse.RedactDSN(dsn)
@@ -75,23 +69,16 @@ func ParseDSN(dsn string, httpPortFlag int) (HTTPEndpoint, error) {
 	case "http", "https":
 		scheme = u.Scheme
 		if port == "" {
-			port = strconv.Itoa(map[string]int{"http": httpPort, "https": httpSecurePort}[scheme])
+			port = strconv.Itoa(map[string]int{"http": warehouse.DefaultHTTPPort, "https": warehouse.DefaultHTTPSecurePort}[scheme])
 		}
 	case "clickhouse", "tcp":
-		scheme = "http"
-		if q.Get("secure") == "true" {
-			scheme = "https"
+		iface, err := warehouse.HTTPInterface(dsn, httpPortFlag)
+		if errors.Is(err, warehouse.ErrHTTPPortUnknown) {
+			return HTTPEndpoint{}, fmt.Errorf("DSN %s: queries go to the server's HTTP interface: %w: pass --http-port, add %s=PORT to the DSN, or use an http://host:PORT/ DSN", redacted, err, warehouse.HTTPPortParam)
+		} else if err != nil {
+			return HTTPEndpoint{}, fmt.Errorf("DSN %s: %w", redacted, err)
 		}
-		switch {
-		case httpPortFlag != 0:
-			port = strconv.Itoa(httpPortFlag)
-		case port == "" && scheme == "https", port == strconv.Itoa(nativeSecurePort):
-			port = strconv.Itoa(httpSecurePort)
-		case port == "", port == strconv.Itoa(nativePort):
-			port = strconv.Itoa(httpPort)
-		default:
-			return HTTPEndpoint{}, fmt.Errorf("DSN %s: queries go to the server's HTTP interface, whose port cannot be derived from native port %s: pass --http-port, or an http://host:PORT/ DSN", redacted, port)
-		}
+		scheme, port = iface.Scheme, iface.Port()
 	default:
 		return HTTPEndpoint{}, fmt.Errorf("DSN %s: unsupported scheme %q: use clickhouse://user:password@host:9000/database or http://user:password@host:8123/database", redacted, u.Scheme)
 	}

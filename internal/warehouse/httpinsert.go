@@ -23,10 +23,9 @@ type httpInserter struct {
 	password string
 }
 
-// newHTTPInserter returns an inserter for the server at host:port, over
-// https when tlsConfig is not nil.
-func newHTTPInserter(host string, port int, tlsConfig *tls.Config, user, password string, dialTimeout time.Duration) *httpInserter {
-	scheme := "http"
+// newHTTPInserter returns an inserter for the interface at endpoint
+// (scheme://host:port/, from HTTPInterface), with tlsConfig for https.
+func newHTTPInserter(endpoint url.URL, tlsConfig *tls.Config, user, password string, dialTimeout time.Duration) *httpInserter {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	// A kept-alive connection the server has closed (keep_alive_timeout, 3 s
@@ -36,12 +35,11 @@ func newHTTPInserter(host string, port int, tlsConfig *tls.Config, user, passwor
 	tr.DisableKeepAlives = true
 	tr.DisableCompression = true
 	if tlsConfig != nil {
-		scheme = "https"
 		tr.TLSClientConfig = tlsConfig.Clone()
 	}
 	return &httpInserter{
 		client:   &http.Client{Transport: tr},
-		endpoint: scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)) + "/",
+		endpoint: endpoint.String(),
 		user:     user,
 		password: password,
 	}

@@ -72,7 +72,7 @@ func TestServerInsertIsOnePart(t *testing.T) {
 }
 
 // TestServerHTTPErrors checks what the HTTP interface's failures say: a
-// bad http_port, an unreachable one and a failed INSERT are errors that
+// missing or bad http_port, an unreachable one and a failed INSERT are errors that
 // name what failed, and never the password.
 func TestServerHTTPErrors(t *testing.T) {
 	tg := wt.Server(t)
@@ -86,7 +86,15 @@ func TestServerHTTPErrors(t *testing.T) {
 		}
 	}
 
-	_, err := warehouse.OpenServer(ctx, native+"?http_port=http")
+	// The private server's native port is not 9000: no HTTP port follows.
+	_, err := warehouse.OpenServer(ctx, native)
+	if err == nil || !strings.Contains(err.Error(), "cannot be derived from native port") ||
+		!strings.Contains(err.Error(), "add http_port=PORT to the DSN") {
+		t.Fatalf("no http_port: %v", err)
+	}
+	noPassword(t, err)
+
+	_, err = warehouse.OpenServer(ctx, native+"?http_port=http")
 	if err == nil || !strings.Contains(err.Error(), `http_port="http" is not a port number`) {
 		t.Fatalf("http_port=http: %v", err)
 	}
