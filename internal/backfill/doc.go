@@ -21,8 +21,10 @@
 //	--connectwise-url URL  REST root (env CONNECTWISE_URL); credentials from CONNECTWISE_COMPANY,
 //	                       CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY, CONNECTWISE_CLIENT_ID
 //	--clickhouse DSN       load into a ClickHouse server (env CLICKHOUSE_DSN), e.g.
-//	                       clickhouse://user:pw@host:9000/default?secure=true; without it, load into
-//	                       embedded ClickHouse (chDB) in --data-dir
+//	                       clickhouse://user:pw@host:9000/default?secure=true; rows are inserted
+//	                       as RowBinary over the server's HTTP interface (8123, or 8443 with
+//	                       secure=true; http_port=N in the DSN for other native ports); without
+//	                       it, load into embedded ClickHouse (chDB) in --data-dir
 //	--data-dir DIR         embedded ClickHouse data directory (default ./data)
 //	--max-rejects N        fail once more than N records are rejected (default 100)
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)
