@@ -3,7 +3,13 @@ SHELL := /bin/bash
 GO ?= go
 export CGO_ENABLED ?= 0
 
-.PHONY: help generate check-generated build test test-short chdb clickhouse demo bench fuzz clean
+.PHONY: help generate check-generated build lambda rie test test-short chdb clickhouse demo bench fuzz clean
+
+# Project-local tools (the Lambda Runtime Interface Emulator).
+TOOLS_BIN := $(CURDIR)/.cache/bin
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+# ARCH selects the Lambda packages' architecture: amd64 (x86_64) or arm64.
+ARCH ?= amd64
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -19,13 +25,19 @@ check-generated: ## fail when generated code differs from what the mappings comp
 build: ## build every command into bin/
 	$(GO) build -o bin/ ./cmd/...
 
+lambda: ## write dist/lambda/backfill-<service>-<table>.zip per table: the provided.al2023 bootstrap (ARCH=arm64 for Graviton)
+	$(GO) run ./internal/tools/lambdazip --arch $(ARCH) --out dist/lambda
+
+rie: ## install the AWS Lambda Runtime Interface Emulator into .cache/bin (the Lambda tests run it)
+	@test -x $(TOOLS_BIN)/aws-lambda-rie || GOBIN=$(TOOLS_BIN) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+
 chdb: ## fetch the embedded ClickHouse engine (libchdb.so) into the user cache
 	@internal/chdb/fetch-chdb.sh
 
 clickhouse: ## install Debian's clickhouse-server (18.16) when missing; tests start their own instance
 	@internal/testenv/install-clickhouse.sh
 
-test: chdb clickhouse ## run every test, with the embedded engine and a private clickhouse-server
+test: chdb clickhouse rie ## run every test, with the embedded engine, a private clickhouse-server and the Lambda emulator
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
@@ -52,4 +64,4 @@ bench: chdb clickhouse ## benchmarks and their ratios (see README: Performance);
 	@uptime
 
 clean:
-	rm -rf bin data rejects
+	rm -rf bin data rejects dist

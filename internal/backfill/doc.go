@@ -40,6 +40,13 @@
 //	1  failure, including more than --max-rejects rejects (one line on
 //	   stderr saying why, with the reject file when there is one)
 //	2  usage error
+//	75 SIGTERM or SIGINT stopped the run at a checkpoint (resume.go): the
+//	   INSERT in flight and the mapped batch are written, the position is
+//	   recorded in _canonic_checkpoints, and the next run of the same mode
+//	   resumes there under the same run id; a second signal aborts (exit 1)
+//
+// Each connection variable has a per-tenant form that wins over the plain
+// one: CONNECTWISE_ACME_PUBLIC_KEY for --tenant acme (env.go).
 //
 // Several records of one key in a run (duplicates) are loaded as the
 // latest; they do not change the status. The summary on stdout counts
@@ -69,6 +76,19 @@
 // whose hash matches an earlier recorded hash definition passes. Exit status
 // 0 with no violation, 1 with any (the last line on stderr gives the count).
 // The code is verify.go.
+// # AWS Lambda
+//
+// When AWS_LAMBDA_RUNTIME_API is set, Main serves Lambda invocations
+// (lambda.go) instead of reading flags: the event is a JSON object with the
+// flags' meanings in snake_case (event.go: tenant, database, limit, since,
+// full, dry_run, page_size, max_rejects, migrate, streams, rpm), checked
+// strictly and by the same rules as the flags; connection settings come
+// from the environment only, and CLICKHOUSE_DSN is required. The answer is
+// an Answer (complete, run_id, mode and the counts); failures are one-line
+// EventError, ConfigError or LoadError answers; logs are JSON lines. Each
+// invocation stops before its deadline at a checkpoint (deadline.go sizes
+// the margin) and answers complete:false; the next one with the same event
+// resumes. `make lambda` builds the provided.al2023 packages.
 //
 // # Loading rules (SCD Type 2, insert-only)
 //

@@ -44,6 +44,16 @@ type Options struct {
 	// streams (the source must be a RangeSource; ignored with Limit).
 	Streams int
 	Now     func() time.Time // the clock (time.Now when nil)
+	// Deadline, when set, bounds the sweep: before it, less a margin
+	// measured as it goes (see sweepBudget), the sweep stops fetching,
+	// writes what it mapped and records a checkpoint (Stats.Cut).
+	Deadline time.Time
+	// Stop, once closed, stops the sweep the same way (the CLI closes it
+	// on SIGTERM or SIGINT).
+	Stop <-chan struct{}
+	// Resume goes on from the open checkpoint of a run that swept in the
+	// same mode from the same lower bound (see resume.go).
+	Resume bool
 }
 
 // Run modes, recorded in the runs table.
@@ -80,17 +90,26 @@ type Stats struct {
 	// Samples holds up to sampleKeys keys per outcome ("new", "changed",
 	// "closed"), for the dry-run report.
 	Samples map[string][]int64
-	// Complete is false when the sweep stopped early (--limit) or could
-	// not know every key (a reject without an id).
+	// Complete is false when the sweep stopped early (--limit, a cut) or
+	// could not know every key (a reject without an id).
 	Complete bool
+	// Cut is true when the sweep stopped at a checkpoint (Options.Deadline
+	// or Stop): the run is unfinished and the next one resumes it.
+	Cut bool
+	// Checkpoint is the source id a cut sweep wrote everything up to.
+	Checkpoint int64
+	// ResumedFrom is the checkpoint this run resumed from (0 when none).
+	ResumedFrom int64
 }
 
 const sampleKeys = 10
 
 // Observer is told about progress; the CLI draws a bar or logs.
 type Observer interface {
-	// Total is the number of records the sweep expects (-1 when unknown).
-	Total(n int)
+	// Started reports the sweep's start: s holds the run id (a resumed
+	// run's) and mode; total is the number of records it expects (-1 when
+	// unknown).
+	Started(s *Stats, total int)
 	// Records reports records read so far.
 	Records(read int64)
 	// Batch reports progress after a batch: once an INSERT of it has
@@ -135,6 +154,11 @@ type loader[R any] struct {
 	batch  batch[R]
 	writer writer[R]
 	swept  sweptKeys
+
+	// resumed is the checkpoint this run goes on from (nil when none).
+	resumed *warehouse.Checkpoint
+	// budget bounds a sweep with a deadline (nil without one).
+	budget *sweepBudget
 }
 
 // Load runs one SCD Type 2 load of tbl from src into eng (see the package
@@ -185,8 +209,14 @@ func (l *loader[R]) run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if cond, err = l.resume(ctx, cond); err != nil {
+		return err
+	}
 	if err := l.sweep(ctx, cond); err != nil {
 		return err
+	}
+	if l.stats.Cut {
+		return l.saveCheckpoint(ctx)
 	}
 	if l.opts.Full && l.stats.Complete {
 		if err := l.closeMissing(ctx); err != nil {
@@ -202,13 +232,18 @@ func (l *loader[R]) run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	return warehouse.RecordRun(ctx, l.eng, l.db, warehouse.Run{
+	total := l.checkpoint(false) // the totals over every chunk of the run
+	err = warehouse.RecordRun(ctx, l.eng, l.db, warehouse.Run{
 		Table: l.tbl.Name, RunID: l.stats.RunID, StartedAt: l.runStart, FinishedAt: l.opts.Now().UTC(),
 		Mode: l.stats.Mode, Status: warehouse.RunSucceeded, Cursor: l.stats.Cursor,
-		RecordsRead: uint64(l.stats.RecordsRead), NewKeys: uint64(l.stats.NewKeys), Changed: uint64(l.stats.Changed),
-		Unchanged: uint64(l.stats.Unchanged), Closed: uint64(l.stats.Closed), Rejected: uint64(l.stats.Rejected),
-		RowsWritten: uint64(l.stats.RowsWritten),
+		RecordsRead: total.RecordsRead, NewKeys: total.NewKeys, Changed: total.Changed,
+		Unchanged: total.Unchanged, Closed: total.Closed, Rejected: total.Rejected,
+		RowsWritten: total.RowsWritten,
 	})
+	if err != nil {
+		return err
+	}
+	return l.finishCheckpoint(ctx)
 }
 
 // wait waits for the INSERT in flight, if any, counts its rows and
@@ -219,6 +254,9 @@ func (l *loader[R]) wait() error {
 	l.stats.RowsWritten += n
 	if busy && err == nil && l.obs != nil {
 		l.obs.Batch(&l.stats)
+	}
+	if l.budget != nil {
+		l.budget.wrote(l.writer.took)
 	}
 	return err
 }

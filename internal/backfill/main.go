@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -21,9 +22,13 @@ import (
 )
 
 // Environment variables Main reads (the ConnectWise credentials are read
-// by connectwise.ConfigFromEnv).
+// by connectwise.ConfigFromLookup; see tenantEnv for their per-tenant
+// forms).
 const (
 	EnvClickHouseDSN = warehouse.EnvDSN
+	// EnvLambdaRuntimeAPI is set by AWS Lambda (and its emulator): Main
+	// then serves invocations instead of reading flags.
+	EnvLambdaRuntimeAPI = "AWS_LAMBDA_RUNTIME_API"
 )
 
 // Flag defaults and limits.
@@ -47,6 +52,8 @@ type config struct {
 	rpm int
 	// verify checks the table instead of loading (--verify).
 	verify bool
+	// urlHint ends the message naming missing ConnectWise settings.
+	urlHint string
 }
 
 // usageError is a command-line mistake (exit 2).
@@ -71,12 +78,16 @@ const (
 	// (at most --max-rejects); the last line on stderr gives their count
 	// and the reject file.
 	ExitRejected = 3
+	// ExitResumable: SIGTERM or SIGINT stopped the run at a checkpoint
+	// (EX_TEMPFAIL); the next run resumes it.
+	ExitResumable = 75
 )
 
 // exitStatusHelp is the exit status paragraph of -h.
 const exitStatusHelp = `Exit status: 0 every record read was loaded; 3 the run loaded and was recorded but
 rejected records (at most --max-rejects; the last line on stderr gives the count and the
-reject file); 1 failure, more than --max-rejects rejects included; 2 usage error.`
+reject file); 1 failure, more than --max-rejects rejects included; 2 usage error; 75 stopped
+by SIGTERM or SIGINT at a checkpoint (the next run resumes it).`
 
 // Main is the backfill command of one generated table: it parses args
 // (without the program name), loads the table and prints a summary. It
@@ -87,6 +98,12 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 	red := &redactor{}
 	stdout, stderr = red.wrap(stdout), red.wrap(stderr)
 
+	red.add(secretValues(os.Environ())...)
+	setGC()
+	if os.Getenv(EnvLambdaRuntimeAPI) != "" {
+		return serveLambda(tbl, stderr, red)
+	}
+
 	cfg, err := parseArgs(tbl, name, args, stdout)
 	if errors.Is(err, pflag.ErrHelp) {
 		return ExitOK
@@ -95,34 +112,32 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "%s: %s\nRun %s -h for the flags.\n", name, oneLine(err), name)
 		return ExitUsage
 	}
+	env := tenantEnv(cfg.opts.Tenant, os.Getenv)
+	cfg.urlHint = "; the URL may also be given with --connectwise-url"
 	if cfg.dsn == "" {
-		cfg.dsn = os.Getenv(EnvClickHouseDSN)
+		cfg.dsn = env(EnvClickHouseDSN)
 	}
 	if cfg.cwURL == "" {
-		cfg.cwURL = os.Getenv(connectwise.EnvURL)
+		cfg.cwURL = env(connectwise.EnvURL)
 	}
-	red.add(os.Getenv(connectwise.EnvPrivateKey), os.Getenv(connectwise.EnvPublicKey))
 	if _, pw, err := warehouse.RedactDSN(cfg.dsn); err == nil {
 		red.add(pw)
 	}
 
-	if os.Getenv("GOGC") == "" {
-		// The per-key state of a million-key table is long-lived: collect
-		// at 1.5x the live heap rather than 2x (measured: a third less peak
-		// memory, see internal/bench BenchmarkMemory). GOGC overrides it.
-		debug.SetGCPercent(50)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	if cfg.verify {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
 		return verifyMain(ctx, tbl, cfg, name, stdout, stderr)
 	}
 
-	terminal := isTerminal(stderr)
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stopSignals := stopOnSignal(&cfg.opts)
+	defer stopSignals()
+	cfg.opts.Resume = true
 
-	stats, preview, err := run(ctx, tbl, cfg, logger, terminal, stderr)
+	terminal := isTerminal(stderr)
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("table", tbl.Name, "tenant", cfg.opts.Tenant)
+
+	stats, preview, err := run(ctx, tbl, cfg, env, logger, terminal, stderr)
 	if err != nil {
 		var drift *warehouse.DriftError
 		if errors.As(err, &drift) {
@@ -141,6 +156,10 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 	}
 	printSummary(stdout, tbl.Name, cfg, stats)
 	fmt.Fprint(stdout, preview)
+	if stats.Cut {
+		fmt.Fprintf(stderr, "%s: %s\n", name, describeCut(stats))
+		return ExitResumable
+	}
 	if stats.Rejected > 0 {
 		fmt.Fprintf(stderr, "%s: %s\n", name, rejectedLine(stats, cfg.opts.DryRun))
 		return ExitRejected
@@ -176,11 +195,49 @@ func share(part, whole int64) string {
 	return fmt.Sprintf("%.1f%%", p)
 }
 
-// run opens the source and the engine and loads.
-func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *slog.Logger, terminal bool, stderr io.Writer) (Stats, string, error) {
-	cwCfg, err := connectwise.ConfigFromEnv(cfg.cwURL)
+// setGC collects at 1.5x the live heap rather than 2x: the per-key state
+// of a million-key table is long-lived (measured: a third less peak
+// memory, see internal/bench BenchmarkMemory). GOGC overrides it.
+func setGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+}
+
+// stopOnSignal makes the first SIGTERM or SIGINT close opts.Stop (the
+// sweep stops at a checkpoint after the INSERT in flight) and a second one
+// cancel the returned context (abort now). The returned func releases
+// the signals.
+func stopOnSignal(opts *Options) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := make(chan struct{})
+	opts.Stop = stop
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sigs:
+			close(stop)
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-sigs:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel() }
+}
+
+// run opens the source and the engine and loads. env reads the
+// connection settings (the tenant's, see tenantEnv).
+func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, env func(string) string, logger *slog.Logger, terminal bool, stderr io.Writer) (Stats, string, error) {
+	logger, runID := withRunID(logger)
+	cwCfg, err := connectwise.ConfigFromLookup(cfg.cwURL, env)
 	if err != nil {
-		return Stats{}, "", fmt.Errorf("%w (the URL may also be given with --connectwise-url)", err)
+		return Stats{}, "", fmt.Errorf("%w (each may also be set for this tenant alone, e.g. %s%s)",
+			err, tenantVar(connectwise.EnvPrivateKey, cfg.opts.Tenant), cfg.urlHint)
 	}
 	cwCfg.Logger = logger
 	cwCfg.RequestsPerMinute = cfg.rpm
@@ -194,9 +251,12 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *sl
 		return Stats{}, "", err
 	}
 	defer eng.Close()
-	cfg.opts.RejectDir = cfg.dataDir
-	if cfg.dsn != "" {
+	switch {
+	case cfg.opts.RejectDir != "": // the caller's (a Lambda function's /tmp)
+	case cfg.dsn != "":
 		cfg.opts.RejectDir = "."
+	default:
+		cfg.opts.RejectDir = cfg.dataDir
 	}
 
 	var obs Observer
@@ -206,8 +266,8 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, logger *sl
 		obs = bar
 		cfg.opts.CountTotal = true
 	} else {
-		obs = &logObserver{log: logger, interval: 10 * time.Second}
-		logger.Info("load started", "table", tbl.Name, "tenant", cfg.opts.Tenant, "database", cfg.opts.Database,
+		obs = &logObserver{log: logger, runID: runID, interval: 10 * time.Second}
+		logger.Info("load started", "database", cfg.opts.Database,
 			"engine", eng.String(), "full", cfg.opts.Full, "dry_run", cfg.opts.DryRun)
 	}
 	stats, err := Load(ctx, tbl, eng, client, cfg.opts, obs)
@@ -285,20 +345,6 @@ Flags:
 		return cfg, usagef("unexpected argument %q", fs.Arg(0))
 	}
 	switch {
-	case o.Tenant == "":
-		return cfg, usagef("--tenant is required")
-	case o.Limit < 0:
-		return cfg, usagef("--limit must be 0 or more")
-	case o.PageSize < 1 || o.PageSize > connectwise.MaxPageSize:
-		return cfg, usagef("--page-size must be between 1 and %d", connectwise.MaxPageSize)
-	case o.MaxRejects < 0:
-		return cfg, usagef("--max-rejects must be 0 or more")
-	case o.BatchRows < 1 || o.BatchRows > MaxBatchRows:
-		return cfg, usagef("--batch-rows must be between 1 and %d", MaxBatchRows)
-	case o.Streams < 1 || o.Streams > 16:
-		return cfg, usagef("--streams must be between 1 and 16")
-	case cfg.rpm < 0:
-		return cfg, usagef("--rpm must be 0 or more")
 	case cfg.showCurrent < 0:
 		return cfg, usagef("--show-current must be 0 or more")
 	case cfg.dataDir == "":
@@ -311,29 +357,60 @@ Flags:
 			}
 		}
 	}
+	if err := validate(tbl, &cfg, *since, flagName); err != nil {
+		return cfg, &usageError{msg: err.Error()}
+	}
+	return cfg, nil
+}
+
+// flagName spells a setting as the command line does.
+func flagName(setting string) string { return "--" + setting }
+
+// validate checks the settings a run shares between the command line and
+// a Lambda event, fills the defaults that depend on others (the database)
+// and parses since. name spells a setting ("page-size") as the caller's
+// input does, for the message.
+func validate[R any](tbl *table.Table[R], cfg *config, since string, name func(string) string) error {
+	o := &cfg.opts
+	switch {
+	case o.Tenant == "":
+		return fmt.Errorf("%s is required", name("tenant"))
+	case o.Limit < 0:
+		return fmt.Errorf("%s must be 0 or more", name("limit"))
+	case o.PageSize < 1 || o.PageSize > connectwise.MaxPageSize:
+		return fmt.Errorf("%s must be between 1 and %d", name("page-size"), connectwise.MaxPageSize)
+	case o.MaxRejects < 0:
+		return fmt.Errorf("%s must be 0 or more", name("max-rejects"))
+	case o.BatchRows < 1 || o.BatchRows > MaxBatchRows:
+		return fmt.Errorf("%s must be between 1 and %d", name("batch-rows"), MaxBatchRows)
+	case o.Streams < 1 || o.Streams > 16:
+		return fmt.Errorf("%s must be between 1 and 16", name("streams"))
+	case cfg.rpm < 0:
+		return fmt.Errorf("%s must be 0 or more", name("rpm"))
+	}
 	if err := warehouse.ValidIdent(o.Tenant); err != nil {
-		return cfg, usagef("--tenant: %v", err)
+		return fmt.Errorf("%s: %v", name("tenant"), err)
 	}
 	if o.Database == "" {
 		o.Database = o.Tenant
 	}
 	if err := warehouse.ValidDatabase(o.Database); err != nil {
-		return cfg, usagef("--database: %v", err)
+		return fmt.Errorf("%s: %v", name("database"), err)
 	}
-	if *since != "" {
-		t, err := time.Parse(time.RFC3339, *since)
+	if since != "" {
+		t, err := time.Parse(time.RFC3339, since)
 		if err != nil {
-			return cfg, usagef("--since %q is not an RFC 3339 time such as 2024-05-01T00:00:00Z", *since)
+			return fmt.Errorf("%s %q is not an RFC 3339 time such as 2024-05-01T00:00:00Z", name("since"), since)
 		}
 		o.Since = t.UTC()
 		switch {
 		case o.Full:
-			return cfg, usagef("--since and --full exclude each other: --full sweeps every record")
+			return fmt.Errorf("%s and %s exclude each other: %s sweeps every record", name("since"), name("full"), name("full"))
 		case tbl.CursorField == "":
-			return cfg, usagef("--since: table %s has no incremental cursor", tbl.Name)
+			return fmt.Errorf("%s: table %s has no incremental cursor", name("since"), tbl.Name)
 		}
 	}
-	return cfg, nil
+	return nil
 }
 
 // printSummary prints what the run did.
@@ -391,8 +468,14 @@ func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 	case !s.Cursor.IsZero():
 		fmt.Fprintf(w, "  %-13s %s (the next run without --since resumes there)\n", "cursor", s.Cursor.Format(time.RFC3339))
 	}
-	if o.Full && !s.Complete {
+	switch {
+	case s.Cut:
+		fmt.Fprintf(w, "  %-13s everything up to source id %d is written; the run is unfinished (no key closed, no cursor recorded)\n", "checkpoint", s.Checkpoint)
+	case o.Full && !s.Complete:
 		fmt.Fprintf(w, "  the sweep was partial (--limit, or a reject without an id): no key was closed\n")
+	}
+	if s.ResumedFrom > 0 {
+		fmt.Fprintf(w, "  %-13s run %s from after source id %d\n", "resumed", s.RunID, s.ResumedFrom)
 	}
 	if s.RejectFile != "" {
 		fmt.Fprintf(w, "  rejects in %s\n", s.RejectFile)
@@ -444,10 +527,18 @@ type redactor struct {
 
 func (r *redactor) add(secrets ...string) {
 	for _, s := range secrets {
-		if len(s) >= 4 { // shorter strings would mangle ordinary text
+		if len(s) >= 4 && !slices.Contains(r.secrets, s) { // shorter strings would mangle ordinary text
 			r.secrets = append(r.secrets, s)
 		}
 	}
+}
+
+// redact returns s with the secrets replaced.
+func (r *redactor) redact(s string) string {
+	for _, sec := range r.secrets {
+		s = strings.ReplaceAll(s, sec, "[REDACTED]")
+	}
+	return s
 }
 
 func (r *redactor) wrap(w io.Writer) io.Writer {
@@ -466,10 +557,7 @@ func (w *redactingWriter) Write(p []byte) (int, error) {
 	if len(w.r.secrets) == 0 {
 		return w.w.Write(p)
 	}
-	s := string(p)
-	for _, sec := range w.r.secrets {
-		s = strings.ReplaceAll(s, sec, "[REDACTED]")
-	}
+	s := w.r.redact(string(p))
 	if _, err := io.WriteString(w.w, s); err != nil {
 		return 0, err
 	}

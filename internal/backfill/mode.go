@@ -55,7 +55,7 @@ func (l *loader[R]) nextCursor() time.Time {
 	if l.tbl.CursorField == "" || l.tbl.CursorColumn != l.tbl.VersionColumn {
 		return time.Time{} // the cursor value of a row is not known
 	}
-	covered := !l.limited && l.stats.Rejected == 0
+	covered := !l.limited && l.stats.Rejected+l.priorRejected() == 0
 	if l.stats.Mode == ModeSince && (l.prev.IsZero() || l.opts.Since.After(l.prev)) {
 		covered = false // records between the previous cursor and --since were not read
 	}

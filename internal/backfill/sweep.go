@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/canonic-data/canonic/internal/connectwise"
 )
@@ -33,7 +34,10 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 				}
 			}
 		}
-		l.obs.Total(total)
+		l.obs.Started(&l.stats, total)
+	}
+	if !l.opts.Deadline.IsZero() {
+		l.budget = newSweepBudget(time.Now(), l.opts.Deadline)
 	}
 	var failed error  // a failure of our own, not the source's
 	var mu sync.Mutex // streams deliver pages concurrently; records are handled one at a time
@@ -54,6 +58,9 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 		if l.obs != nil {
 			l.obs.Records(l.stats.RecordsRead)
 		}
+		if err == nil {
+			err = l.checkCut(page.Records < q.PageSize)
+		}
 		return err
 	}
 	var err error
@@ -63,14 +70,28 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 		l.stats.Streams = min(l.opts.Streams, len(ranges))
 		err = l.fetchStreams(ctx, rs, q, ranges, handle)
 	} else if err = streamErr; err == nil {
-		err = queued(ctx, 1, func(ctx context.Context, enqueue func(streamPage) error) error {
+		fetchCtx, stopFetch := context.WithCancel(ctx) // the deadline's hard stop cancels the fetch alone
+		defer stopFetch()
+		if l.budget != nil {
+			l.budget.stopFetch = stopFetch
+		}
+		err = queued(fetchCtx, 1, func(ctx context.Context, enqueue func(streamPage) error) error {
 			return l.src.Pages(ctx, l.tbl.Endpoint, q, func(page connectwise.Page) error { return enqueue(streamPage{page, 0}) })
 		}, handle)
+		if l.budget != nil {
+			l.budget.disarm()
+			if err != nil && l.budget.fetchStopped() && ctx.Err() == nil {
+				err = errCut // every page delivered was handled; the one on the wire is dropped
+			}
+		}
 	}
 	if errors.Is(err, errLimit) {
 		l.limited, err = true, nil
 	}
-	l.stats.Complete = err == nil && !l.limited && !l.noIDSeen
+	if errors.Is(err, errCut) {
+		l.stats.Cut, err = true, nil
+	}
+	l.stats.Complete = err == nil && !l.limited && !l.noIDSeen && !l.stats.Cut
 	if failed != nil {
 		return failed
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -355,7 +356,7 @@ func verifyMain[R any](ctx context.Context, tbl *table.Table[R], cfg config, nam
 	began := time.Now()
 	var src Source
 	sourceNote := ""
-	if cwCfg, err := connectwise.ConfigFromEnv(cfg.cwURL); err != nil {
+	if cwCfg, err := connectwise.ConfigFromLookup(cfg.cwURL, tenantEnv(cfg.opts.Tenant, os.Getenv)); err != nil {
 		sourceNote = oneLine(err) + " (give --connectwise-url and the credentials to compare with the source's /count)"
 	} else {
 		cwCfg.RequestsPerMinute = cfg.rpm

@@ -22,13 +22,20 @@ type writer[R any] struct {
 	inflight chan error // the result of the INSERT running, nil when none
 	rows     int64      // its rows
 	lo, hi   int64      // the range of its keys
+	// took is how long the last INSERT took (read after wait).
+	took time.Duration
 }
 
 // start runs job in the background: it inserts rows rows whose keys lie
 // in [lo, hi]. The caller has waited for the previous job.
 func (w *writer[R]) start(job func() error, rows int64, lo, hi int64) {
 	done := make(chan error, 1)
-	go func() { done <- job() }()
+	go func() {
+		start := time.Now()
+		err := job()
+		w.took = time.Since(start)
+		done <- err
+	}()
 	w.inflight, w.rows, w.lo, w.hi = done, rows, lo, hi
 }
 

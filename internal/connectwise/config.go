@@ -98,9 +98,16 @@ type Config struct {
 // CONNECTWISE_PRIVATE_KEY and CONNECTWISE_CLIENT_ID, plus CONNECTWISE_URL when baseURL is empty.
 // Unset or empty variables are reported by name (never by value) in one error.
 func ConfigFromEnv(baseURL string) (Config, error) {
+	return ConfigFromLookup(baseURL, os.Getenv)
+}
+
+// ConfigFromLookup is [ConfigFromEnv] reading the variables through getenv,
+// which may resolve a name to another variable (a per-tenant override); it
+// is asked for the names above and reports them by those names.
+func ConfigFromLookup(baseURL string, getenv func(name string) string) (Config, error) {
 	var missing []string
 	get := func(name string) string {
-		v := strings.TrimSpace(os.Getenv(name))
+		v := strings.TrimSpace(getenv(name))
 		if v == "" {
 			missing = append(missing, name)
 		}
