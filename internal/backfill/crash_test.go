@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/canonic-data/canonic/internal/backfill"
-	"github.com/canonic-data/canonic/internal/connectwise"
 	"github.com/canonic-data/canonic/internal/cwfake"
 	"github.com/canonic-data/canonic/internal/warehouse"
 	wt "github.com/canonic-data/canonic/internal/warehouse/warehousetest"
@@ -33,15 +32,7 @@ func (c *crashingEngine) Insert(ctx context.Context, db, tbl string, columns []s
 func TestCrashThenRerun(t *testing.T) {
 	wt.Both(t, func(t *testing.T, tg wt.Target) {
 		store := cwfake.NewStore(21, 200)
-		url := fakeCW(t, store)
-		cfg, err := connectwise.ConfigFromEnv(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		client, err := connectwise.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		client := fakeClient(t, store)
 		db := wt.Database(t)
 		ctx := context.Background()
 		tbl := wt.Tickets()

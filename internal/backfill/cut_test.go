@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/canonic-data/canonic/internal/backfill"
 	"github.com/canonic-data/canonic/internal/connectwise"
@@ -37,15 +38,7 @@ func (s *stoppingSource) Pages(ctx context.Context, ep string, q connectwise.Que
 func TestStopAtCheckpointThenResume(t *testing.T) {
 	wt.Both(t, func(t *testing.T, tg wt.Target) {
 		store := cwfake.NewStore(31, 600)
-		url := fakeCW(t, store)
-		cfg, err := connectwise.ConfigFromEnv(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		client, err := connectwise.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		client := fakeClient(t, store)
 		ctx := context.Background()
 		db := wt.Database(t)
 		opts := backfill.Options{Database: db, Tenant: db, PageSize: 50, BatchRows: 40, RejectDir: t.TempDir(), Resume: true}
@@ -107,4 +100,31 @@ func TestStopAtCheckpointThenResume(t *testing.T) {
 		}
 		checkInvariants(t, allVersions(t, tg, db), set(rep.Deleted))
 	})
+}
+
+// TestStaleCheckpointIsNotResumed: a checkpoint older than a day belongs
+// to an abandoned run; the next run starts a new sweep from the start.
+func TestStaleCheckpointIsNotResumed(t *testing.T) {
+	tg := wt.Server(t)
+	store := cwfake.NewStore(32, 200)
+	client := fakeClient(t, store)
+	db := wt.Database(t)
+	opts := backfill.Options{Database: db, Tenant: db, PageSize: 50, BatchRows: 40, RejectDir: t.TempDir(), Resume: true}
+	src := &stoppingSource{Source: client, after: 2, stop: make(chan struct{})}
+	cut := opts
+	cut.Stop = src.stop
+	first, err := backfill.Load(context.Background(), wt.Tickets(), tg.Engine, src, cut, nil)
+	if err != nil || !first.Cut {
+		t.Fatalf("first run: %v, cut %v", err, first.Cut)
+	}
+	later := opts
+	later.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	st, err := backfill.Load(context.Background(), wt.Tickets(), tg.Engine, client, later, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ResumedFrom != 0 || st.RunID == first.RunID || st.RecordsRead != 200 || st.NewKeys+first.NewKeys != 200 {
+		t.Errorf("a day later: run %s resumed from %d, read %d, new %d; want a new run reading all 200 (%d new)",
+			st.RunID, st.ResumedFrom, st.RecordsRead, st.NewKeys, 200-first.NewKeys)
+	}
 }

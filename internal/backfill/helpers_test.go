@@ -38,6 +38,20 @@ func fakeCW(t *testing.T, store *cwfake.Store) string {
 	return url
 }
 
+// fakeClient is a ConnectWise client of store served by fakeCW.
+func fakeClient(t *testing.T, store *cwfake.Store) *connectwise.Client {
+	t.Helper()
+	cfg, err := connectwise.ConfigFromEnv(fakeCW(t, store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := connectwise.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
 func setCWEnv(t *testing.T, url string) {
 	t.Setenv(connectwise.EnvURL, url)
 	t.Setenv(connectwise.EnvCompany, company)

@@ -18,6 +18,11 @@ import (
 // from there under the same run id and start, and only the run that
 // completes the sweep closes missing keys and records the run.
 
+// maxCheckpointAge bounds how old a checkpoint a run resumes: an abandoned
+// run's sweep is stale (its keys were seen long ago, its start would date
+// the closes), so past it a new run starts from the beginning.
+const maxCheckpointAge = 24 * time.Hour
+
 // errCut ends a sweep that stops early at a checkpoint.
 var errCut = errors.New("the sweep stopped at a checkpoint")
 
@@ -36,7 +41,7 @@ func (l *loader[R]) resume(ctx context.Context, cond string) (string, error) {
 		return cond, nil
 	}
 	cp, ok, err := warehouse.OpenCheckpoint(ctx, l.eng, l.db, l.tbl.Name)
-	if err != nil || !ok || cp.Mode != l.stats.Mode || !cp.From.Equal(l.stats.From) {
+	if err != nil || !ok || cp.Mode != l.stats.Mode || !cp.From.Equal(l.stats.From) || l.opts.Now().Sub(cp.WrittenAt) > maxCheckpointAge {
 		return cond, err
 	}
 	l.resumed = &cp
