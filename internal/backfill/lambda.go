@@ -3,6 +3,7 @@ package backfill
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/canonic-data/canonic/internal/connectwise"
 	"github.com/canonic-data/canonic/internal/table"
+	"github.com/canonic-data/canonic/internal/warehouse"
 )
 
 // Answer is what a Lambda invocation answers after a load.
@@ -120,7 +122,12 @@ func (h *lambdaHandler[R]) invoke(ctx context.Context, raw json.RawMessage) (ans
 	logger = logger.With("run_id", stats.RunID)
 	if err != nil {
 		msg := h.red.redact(oneLine(err))
-		logger.Error("load failed", "error", msg, "records_read", stats.RecordsRead, "rows_written", stats.RowsWritten)
+		attrs := []any{"error", msg, "records_read", stats.RecordsRead, "rows_written", stats.RowsWritten}
+		var drift *warehouse.DriftError
+		if errors.As(err, &drift) {
+			attrs = append(attrs, "drift", drift.Report()) // the columns and the ALTERs that would fix them
+		}
+		logger.Error("load failed", attrs...)
 		return ans, &LoadError{Msg: msg}
 	}
 	ans = answerOf(stats)
