@@ -79,10 +79,14 @@ func lambdaBootstrap(t testing.TB) string {
 }
 
 // buildBootstrap runs internal/tools/lambdazip (what `make lambda` runs)
-// for the tickets command and unzips its bootstrap.
+// for the tickets command and unzips its bootstrap into .cache/lambda-test
+// (rebuilt by every test binary, never left in /tmp).
 func buildBootstrap(root string) (string, error) {
-	dir, err := os.MkdirTemp("", "lambda-bootstrap-")
-	if err != nil {
+	dir := filepath.Join(root, ".cache", "lambda-test")
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	cmd := exec.Command("go", "run", "./internal/tools/lambdazip", "--arch", runtime.GOARCH, "--out", dir, "--only", "backfill-connectwise-tickets")
