@@ -165,13 +165,3 @@ func (x checkpointRows) AppendRowBinary(dst []byte, _ int) []byte {
 	}
 	return dst
 }
-
-func (x checkpointRows) AppendValues(dst []any, _ int) []any {
-	cp := x.cp
-	dst = append(dst, cp.Table, cp.RunID, cp.Seq, flag(cp.Open), cp.Mode, epochIfZero(cp.From), cp.StartedAt, cp.LastID,
-		epochIfZero(cp.MaxSeen), flag(cp.NoIDSeen), cp.WrittenAt)
-	for _, n := range cp.totals() {
-		dst = append(dst, *n)
-	}
-	return dst
-}
