@@ -113,10 +113,12 @@ type attemptError struct {
 	retry      bool
 	retryAfter time.Duration // from a 429's Retry-After; 0 when absent or unusable
 	status     int           // 0 for transport and body errors
+	unparsable bool          // a 2xx body that failed validation other than by ending early
 }
 
-// get performs a GET with retries. validate, when non-nil, checks a 2xx body; a failure is retried like
-// a 5xx.
+// get performs a GET with retries. validate, when non-nil, checks a 2xx body; a body cut short is
+// retried like a 5xx, one that will never parse (HTML, nesting too deep) only once. Every wait is cut
+// to what is left of MaxWait, counted from the first attempt; once it is used up the request fails.
 func (c *Client) get(ctx context.Context, rawURL string, extra http.Header, validate func([]byte) error) (*response, error) {
 	const method = http.MethodGet
 	if len(rawURL) > MaxURLLength {
@@ -128,10 +130,12 @@ func (c *Client) get(ctx context.Context, rawURL string, extra http.Header, vali
 		backoff.WithMaxInterval(c.cfg.MaxBackoff),
 		backoff.WithMultiplier(2),
 		backoff.WithRandomizationFactor(0.5),
-		backoff.WithMaxElapsedTime(0), // attempts are bounded by MaxRetries instead
+		backoff.WithMaxElapsedTime(0), // attempts are bounded by MaxRetries and MaxWait instead
 	)
 	bo := backoff.WithMaxRetries(exp, uint64(c.cfg.MaxRetries))
 	bo.Reset()
+	start := c.cfg.Now()
+	unparsable := 0
 	for attempt := 1; ; attempt++ {
 		if err := c.wait(ctx); err != nil {
 			return nil, fmt.Errorf("connectwise: %s %s: %w", method, rawURL, err)
@@ -146,6 +150,11 @@ func (c *Client) get(ctx context.Context, rawURL string, extra http.Header, vali
 		if !ae.retry {
 			return nil, ae.err
 		}
+		if ae.unparsable {
+			if unparsable++; unparsable > 1 {
+				return nil, &RetryError{Attempts: attempt, Last: ae.err, Why: "the body did not parse twice; it will not by retrying"}
+			}
+		}
 		delay := bo.NextBackOff()
 		if delay == backoff.Stop {
 			return nil, &RetryError{Attempts: attempt, Last: ae.err}
@@ -154,6 +163,12 @@ func (c *Client) get(ctx context.Context, rawURL string, extra http.Header, vali
 		if ae.retryAfter > 0 {
 			delay = min(ae.retryAfter, c.cfg.MaxRetryAfter)
 		}
+		left := c.cfg.MaxWait - c.cfg.Now().Sub(start)
+		if left <= 0 {
+			return nil, &RetryError{Attempts: attempt, Last: ae.err, Why: fmt.Sprintf(
+				"its retries used the whole wait budget (Config.MaxWait %v, --max-wait)", c.cfg.MaxWait)}
+		}
+		delay = min(delay, left)
 		c.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "connectwise: retrying request",
 			slog.String("method", method),
 			slog.String("url", rawURL),
@@ -258,7 +273,9 @@ func (c *Client) attempt(ctx context.Context, method, rawURL string, extra http.
 	case s >= 200 && s < 300:
 		if validate != nil {
 			if err := validate(body); err != nil {
-				return nil, &attemptError{retry: true, status: s,
+				var se *SyntaxError
+				cut := errors.As(err, &se) && se.Truncated
+				return nil, &attemptError{retry: true, status: s, unparsable: !cut,
 					err: fmt.Errorf("connectwise: %s %s: invalid response body (HTTP %d, %d bytes): %w", method, rawURL, s, len(body), err)}
 			}
 		}

@@ -22,6 +22,7 @@ const (
 	DefaultMinBackoff       = 500 * time.Millisecond
 	DefaultMaxBackoff       = 30 * time.Second
 	DefaultMaxRetryAfter    = 5 * time.Minute
+	DefaultMaxWait          = 5 * time.Minute
 	DefaultRequestTimeout   = 2 * time.Minute
 	DefaultMaxResponseBytes = 256 << 20
 	DefaultUserAgent        = "canonic-connectwise/1 (+https://github.com/canonic-data/canonic)"
@@ -72,8 +73,13 @@ type Config struct {
 	// (defaults DefaultMinBackoff and DefaultMaxBackoff).
 	MinBackoff, MaxBackoff time.Duration
 	// MaxRetryAfter caps the wait requested by the Retry-After header of a 429 (or 503) answer
-	// (default DefaultMaxRetryAfter). The wait holds back every request of the Client.
+	// (default the smaller of DefaultMaxRetryAfter and MaxWait). The wait holds back every request of
+	// the Client.
 	MaxRetryAfter time.Duration
+	// MaxWait bounds the time one request may take retrying, counted from its first attempt
+	// (default DefaultMaxWait): each wait (backoff or Retry-After) is cut to what is left of it, and
+	// a request that fails again once it is used up ends with a *RetryError.
+	MaxWait time.Duration
 	// RequestTimeout bounds one attempt: connecting, headers and reading the whole body
 	// (default DefaultRequestTimeout).
 	RequestTimeout time.Duration
@@ -204,7 +210,16 @@ func (c Config) normalize() (Config, *url.URL, error) {
 
 	u, err := url.Parse(c.BaseURL)
 	if err != nil {
-		return c, nil, fmt.Errorf("connectwise: config: BaseURL is not a URL: %w", err)
+		shown, hasUser := redactUserinfo(c.BaseURL)
+		if hasUser {
+			// The parser's message may quote the password: say only what is wrong.
+			return c, nil, fmt.Errorf("connectwise: config: BaseURL %q is not a URL, and it carries user information; give the REST root without it (the credentials come from Company/PublicKey/PrivateKey)", shown)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL itself is quoted once, above
+		}
+		return c, nil, fmt.Errorf("connectwise: config: BaseURL %q is not a URL: %v", shown, err)
 	}
 	if u.User != nil {
 		return c, nil, errors.New("connectwise: config: BaseURL must not contain user information; use Company/PublicKey/PrivateKey")
@@ -247,7 +262,7 @@ func (c Config) normalize() (Config, *url.URL, error) {
 	case c.MaxRetries < 0:
 		c.MaxRetries = 0
 	}
-	if c.MinBackoff < 0 || c.MaxBackoff < 0 || c.MaxRetryAfter < 0 || c.RequestTimeout < 0 || c.MaxResponseBytes < 0 {
+	if c.MinBackoff < 0 || c.MaxBackoff < 0 || c.MaxRetryAfter < 0 || c.MaxWait < 0 || c.RequestTimeout < 0 || c.MaxResponseBytes < 0 {
 		return c, nil, errors.New("connectwise: config: durations and sizes must not be negative")
 	}
 	if c.MinBackoff == 0 {
@@ -259,8 +274,11 @@ func (c Config) normalize() (Config, *url.URL, error) {
 	if c.MinBackoff > c.MaxBackoff {
 		return c, nil, fmt.Errorf("connectwise: config: MinBackoff %v exceeds MaxBackoff %v", c.MinBackoff, c.MaxBackoff)
 	}
+	if c.MaxWait == 0 {
+		c.MaxWait = DefaultMaxWait
+	}
 	if c.MaxRetryAfter == 0 {
-		c.MaxRetryAfter = DefaultMaxRetryAfter
+		c.MaxRetryAfter = min(DefaultMaxRetryAfter, c.MaxWait)
 	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = DefaultRequestTimeout
@@ -284,6 +302,24 @@ func (c Config) normalize() (Config, *url.URL, error) {
 		c.Now = time.Now
 	}
 	return c, u, nil
+}
+
+// redactUserinfo returns raw with anything before an '@' in its authority replaced by [REDACTED],
+// and whether there was any. It works on text that url.Parse refuses.
+func redactUserinfo(raw string) (string, bool) {
+	rest, scheme := raw, ""
+	if i := strings.Index(raw, "://"); i >= 0 {
+		scheme, rest = raw[:i+3], raw[i+3:]
+	}
+	end := len(rest)
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		end = i
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return raw, false
+	}
+	return scheme + redacted + rest[at:], true
 }
 
 // isLoopback reports whether host is "localhost" or a loopback IP literal.

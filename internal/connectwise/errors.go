@@ -70,15 +70,33 @@ func (e *APIError) Error() string {
 type RetryError struct {
 	Attempts int
 	Last     error
+	// Why says why retrying stopped before MaxRetries ran out ("" when it ran out).
+	Why string
 }
 
-// Error names the number of attempts and the last cause (which names the request).
+// Error names the number of attempts, why it gave up and the last cause (which names the request).
 func (e *RetryError) Error() string {
+	if e.Why != "" {
+		return fmt.Sprintf("connectwise: giving up after %d attempt(s), %s: %v", e.Attempts, e.Why, e.Last)
+	}
 	return fmt.Sprintf("connectwise: giving up after %d attempts: %v", e.Attempts, e.Last)
 }
 
 // Unwrap exposes both ErrRetriesExhausted and the last cause to errors.Is/As.
 func (e *RetryError) Unwrap() []error { return []error{ErrRetriesExhausted, e.Last} }
+
+// PagingFault is a page that broke the paging rules: the walk it belongs to cannot be trusted to have
+// delivered every record, so a caller must not treat the records it read as the whole source.
+type PagingFault struct {
+	Page   int    // 1-based number of the page in its walk
+	URL    string // the page's request URL (it carries no secrets)
+	Reason string // one line
+}
+
+// Error names the page and the rule it broke.
+func (e *PagingFault) Error() string {
+	return fmt.Sprintf("connectwise: paging fault on page %d (GET %s): %s", e.Page, e.URL, e.Reason)
+}
 
 // newAPIError builds an APIError from a response body, scrubbing anything secret that a server might
 // have echoed back.

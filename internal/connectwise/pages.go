@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,7 +29,11 @@ type Query struct {
 	// come in id order and deep pages cost no more than the first.
 	ForwardOnly bool
 	// Fields restricts the response to these field paths (partial response), e.g. "id", "status/id".
+	// In forward-only mode "id" is requested too: the paging rules check it.
 	Fields []string
+	// MaxPages, when positive, stops a walk that would read more pages with a *PagingFault (see
+	// PageBudget).
+	MaxPages int
 }
 
 // Page is one page of a list endpoint.
@@ -67,12 +72,16 @@ func (q Query) params() ([]param, error) {
 		ps = append(ps, param{"orderBy", ob})
 	}
 	if len(q.Fields) > 0 {
-		for _, f := range q.Fields {
+		fields := q.Fields
+		for _, f := range fields {
 			if !ValidField(f) {
 				return nil, fmt.Errorf("connectwise: query: invalid field %q in Fields", f)
 			}
 		}
-		ps = append(ps, param{"fields", strings.Join(q.Fields, ",")})
+		if q.ForwardOnly && !slices.Contains(fields, "id") {
+			fields = append([]string{"id"}, fields...)
+		}
+		ps = append(ps, param{"fields", strings.Join(fields, ",")})
 	}
 	size := q.PageSize
 	switch {
@@ -110,7 +119,10 @@ func checkOrderBy(s string) (string, error) {
 
 // Pages fetches every page of endpoint (e.g. "/service/tickets") matching q, calling fn with each page
 // in order. It follows the Link header's rel="next" target until there is none or a page is empty;
-// fn is never called with an empty page (so a query matching nothing calls it zero times).
+// fn is never called with an empty page (so a query matching nothing calls it zero times). A page
+// that breaks the paging rules (see pagingRule: an empty page with a next link, a full forward-only
+// page without one, more records than pageSize, repeated or unordered ids, a next pageId that is not
+// the page's last id, more than q.MaxPages pages) ends the walk with a *PagingFault.
 // Only the paging parameter of the next link (page, or pageId in forward-only mode) is taken from it;
 // the URL is rebuilt from BaseURL and q, so the credentials never go to another host and the query
 // cannot silently change. An error from fn stops the walk and is returned unchanged.
@@ -128,50 +140,120 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		return err
 	}
 	var extra http.Header
+	key := "page"
 	if q.ForwardOnly {
 		extra = http.Header{"Pagination-Type": {"forward-only"}}
+		key = "pageId"
+	}
+	size := q.PageSize
+	if size == 0 {
+		size = MaxPageSize
 	}
 	var pos int64 = 1 // current page number, or last pageId (0 = none yet) in forward-only mode
 	if q.ForwardOnly {
 		pos = 0
 	}
 	for number := 1; ; number++ {
-		var records int
+		if q.MaxPages > 0 && number > q.MaxPages {
+			return &PagingFault{Page: number, URL: cur, Reason: fmt.Sprintf(
+				"more than %d pages, far beyond what the record count implies; the source keeps sending pages", q.MaxPages)}
+		}
+		var ids idSummary
 		resp, err := c.get(ctx, cur, extra, func(b []byte) error {
-			n, err := CountRecords(b)
-			records = n
+			var err error
+			ids, err = scanPageIDs(b)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		if records == 0 {
-			return nil // an empty page ends the walk (forward-only links always name a next page)
+		next, hasNext := nextLink(resp.header)
+		var nextPos int64
+		if hasNext {
+			if nextPos, err = linkParam(cur, next, key); err != nil {
+				return &PagingFault{Page: number, URL: cur, Reason: err.Error()}
+			}
 		}
-		if err := fn(Page{Number: number, Body: resp.body, Records: records, URL: cur}); err != nil {
+		if reason := pagingRule(pageFacts{forward: q.ForwardOnly, pageSize: size, pos: pos, ids: ids, hasNext: hasNext, next: nextPos}); reason != "" {
+			return &PagingFault{Page: number, URL: cur, Reason: reason}
+		}
+		if ids.records == 0 {
+			return nil // an empty page without a next link ends the walk
+		}
+		if err := fn(Page{Number: number, Body: resp.body, Records: ids.records, URL: cur}); err != nil {
 			return err
 		}
-		next, ok := nextLink(resp.header)
-		if !ok {
+		if !hasNext {
 			return nil
 		}
-		key := "page"
-		if q.ForwardOnly {
-			key = "pageId"
-		}
-		v, err := linkParam(cur, next, key)
-		if err != nil {
-			return err
-		}
-		if v <= pos {
-			return fmt.Errorf("connectwise: GET %s: Link rel=\"next\" goes back to %s=%d (at %d); refusing to loop", cur, key, v, pos)
-		}
-		pos = v
-		cur, err = c.buildURL(endpoint, withParam(params, key, strconv.FormatInt(v, 10)))
+		pos = nextPos
+		cur, err = c.buildURL(endpoint, withParam(params, key, strconv.FormatInt(nextPos, 10)))
 		if err != nil {
 			return err
 		}
 	}
+}
+
+// pageFacts is what the paging rules look at on one page.
+type pageFacts struct {
+	forward  bool
+	pageSize int
+	pos      int64 // the page number asked for, or the pageId (0 for the first page) in forward-only mode
+	ids      idSummary
+	hasNext  bool
+	next     int64 // the next link's page number or pageId
+}
+
+// pagingRule returns why a page breaks the paging rules, "" when it keeps them. A page that breaks
+// them means the walk cannot be trusted to deliver every record exactly once:
+//   - no page holds more records than the pageSize asked for;
+//   - classic paging: an empty page has no next link, and a next link names a later page;
+//   - forward-only: an empty page ends the walk, and its next link (ConnectWise names one after the
+//     last record too) may only repeat the pageId asked for: one further on means the source skipped
+//     ahead with nothing, so the walk would stop before the end;
+//   - forward-only pages with records: every record has an integer id, the ids ascend and are all above the pageId the
+//     page was asked for, a full page has a next link (ConnectWise names one even when it is the last
+//     page), and the next pageId is the page's last id.
+func pagingRule(f pageFacts) string {
+	n := f.ids.records
+	switch {
+	case n > f.pageSize:
+		return fmt.Sprintf("the page holds %d records, more than the pageSize %d asked for", n, f.pageSize)
+	case !f.forward:
+		switch {
+		case n == 0 && f.hasNext:
+			return fmt.Sprintf("an empty page with a next link to page %d: the walk would stop before the end", f.next)
+		case f.hasNext && f.next <= f.pos:
+			return fmt.Sprintf("the next link goes back to page %d (at page %d)", f.next, f.pos)
+		}
+		return ""
+	case n == 0:
+		if f.hasNext && f.next != f.pos {
+			return fmt.Sprintf("an empty page with a next link to pageId %d (asked for pageId %d): the walk would stop before the end", f.next, f.pos)
+		}
+		return "" // ConnectWise names a next page even after the last record: the walk ends here
+	case f.ids.missing > 0:
+		return fmt.Sprintf("%d of %d records have no integer id, so forward-only paging cannot be checked", f.ids.missing, n)
+	case f.ids.first <= f.pos:
+		return fmt.Sprintf("record id %d is not above the pageId %d the page was asked for (records repeated)", f.ids.first, f.pos)
+	case !f.ids.ordered:
+		return "the record ids on the page do not ascend"
+	case !f.hasNext && n == f.pageSize:
+		return fmt.Sprintf("a full page (%d records) without a next link: the walk would stop before the end", n)
+	case f.hasNext && f.next != f.ids.last:
+		return fmt.Sprintf("the next link's pageId %d is not the page's last id %d", f.next, f.ids.last)
+	}
+	return ""
+}
+
+// PageBudget is the most pages a walk of pageSize-record pages may take when /count reported count
+// records: twice the pages the count implies (records added during the walk) plus ten. A walk past
+// it is stopped with a *PagingFault.
+func PageBudget(count, pageSize int) int {
+	if pageSize <= 0 {
+		pageSize = MaxPageSize
+	}
+	return 2*((max(count, 0)+pageSize-1)/pageSize) + 10
 }
 
 // linkParam extracts the integer parameter key from a next-link target.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // maxNesting bounds how deeply arrays and objects may nest inside a record.
@@ -14,6 +15,9 @@ const maxNesting = 1000
 type SyntaxError struct {
 	Offset int
 	Msg    string
+	// Truncated is true when the body ended early (a cut connection may explain it, so a retry may
+	// help); false for a body that will never parse (HTML, nesting too deep, a syntax error).
+	Truncated bool
 }
 
 // Error gives the offset and the problem.
@@ -46,9 +50,47 @@ func CountRecords(body []byte) (int, error) {
 	return scanArray(body, nil)
 }
 
+// idSummary summarizes the top-level "id" of the records of a page, for the forward-only paging rules.
+type idSummary struct {
+	records     int
+	first, last int64
+	missing     int  // records without an integer id
+	ordered     bool // every id above the one before it
+}
+
+// scanPageIDs validates body like CountRecords and summarizes the records' top-level "id" values in
+// the same pass.
+func scanPageIDs(body []byte) (idSummary, error) {
+	ids := idSummary{ordered: true}
+	s := scanner{b: body, idKey: "id"}
+	s.onID = func(id int64, ok bool) {
+		switch {
+		case !ok:
+			ids.missing++
+		case ids.records-ids.missing == 0:
+			ids.first = id
+		case id <= ids.last:
+			ids.ordered = false
+		}
+		if ok {
+			ids.last = id
+		}
+		ids.records++
+	}
+	n, err := s.elements(nil)
+	ids.records = n
+	return ids, err
+}
+
 // scanArray validates body as a JSON array of objects, calling fn (when non-nil) for each element.
 func scanArray(body []byte, fn func(rec []byte) error) (int, error) {
 	s := scanner{b: body}
+	return s.elements(fn)
+}
+
+// elements validates s.b as a JSON array of objects, calling fn (when non-nil) for each element and
+// s.onID (when non-nil) with each element's top-level s.idKey.
+func (s *scanner) elements(fn func(rec []byte) error) (int, error) {
 	s.skipSpace()
 	if s.i >= len(s.b) {
 		return 0, s.errorf("empty body, want a JSON array")
@@ -64,14 +106,18 @@ func scanArray(body []byte, fn func(rec []byte) error) (int, error) {
 	} else {
 		for {
 			if s.i >= len(s.b) {
-				return n, s.errorf("unexpected end of input (truncated body?)")
+				return n, s.truncated("unexpected end of input (truncated body?)")
 			}
 			if s.b[s.i] != '{' {
 				return n, s.errorf("array element %d starts with %s, want an object", n, describe(s.b[s.i]))
 			}
 			start := s.i
+			s.id, s.idOK = 0, false
 			if err := s.value(0); err != nil {
 				return n, err
+			}
+			if s.onID != nil {
+				s.onID(s.id, s.idOK)
 			}
 			if fn != nil {
 				if err := fn(s.b[start:s.i]); err != nil {
@@ -81,7 +127,7 @@ func scanArray(body []byte, fn func(rec []byte) error) (int, error) {
 			n++
 			s.skipSpace()
 			if s.i >= len(s.b) {
-				return n, s.errorf("unexpected end of input after element %d (truncated body?)", n-1)
+				return n, s.truncated("unexpected end of input after element %d (truncated body?)", n-1)
 			}
 			c := s.b[s.i]
 			s.i++
@@ -106,10 +152,21 @@ func scanArray(body []byte, fn func(rec []byte) error) (int, error) {
 type scanner struct {
 	b []byte
 	i int
+	// idKey, when set, is a top-level key of each element whose integer value is kept in id (idOK
+	// true) and reported to onID.
+	idKey string
+	id    int64
+	idOK  bool
+	onID  func(id int64, ok bool)
 }
 
 func (s *scanner) errorf(format string, args ...any) error {
 	return &SyntaxError{Offset: s.i, Msg: fmt.Sprintf(format, args...)}
+}
+
+// truncated reports that the input ended early.
+func (s *scanner) truncated(format string, args ...any) error {
+	return &SyntaxError{Offset: s.i, Msg: fmt.Sprintf(format, args...), Truncated: true}
 }
 
 func describe(c byte) string {
@@ -133,7 +190,7 @@ func (s *scanner) skipSpace() {
 // value scans one JSON value starting at s.i (no leading whitespace).
 func (s *scanner) value(depth int) error {
 	if s.i >= len(s.b) {
-		return s.errorf("unexpected end of input (truncated body?)")
+		return s.truncated("unexpected end of input (truncated body?)")
 	}
 	switch c := s.b[s.i]; {
 	case c == '{':
@@ -167,29 +224,36 @@ func (s *scanner) object(depth int) error {
 	}
 	for {
 		if s.i >= len(s.b) {
-			return s.errorf("unexpected end of input in object (truncated body?)")
+			return s.truncated("unexpected end of input in object (truncated body?)")
 		}
 		if s.b[s.i] != '"' {
 			return s.errorf("unexpected %s, want an object key", describe(s.b[s.i]))
 		}
+		keyStart := s.i
 		if err := s.str(); err != nil {
 			return err
 		}
+		isID := depth == 1 && s.idKey != "" && string(s.b[keyStart+1:s.i-1]) == s.idKey
 		s.skipSpace()
 		if s.i >= len(s.b) {
-			return s.errorf("unexpected end of input in object (truncated body?)")
+			return s.truncated("unexpected end of input in object (truncated body?)")
 		}
 		if s.b[s.i] != ':' {
 			return s.errorf("unexpected %s after object key, want ':'", describe(s.b[s.i]))
 		}
 		s.i++
 		s.skipSpace()
+		valStart := s.i
 		if err := s.value(depth); err != nil {
 			return err
 		}
+		if isID {
+			id, err := strconv.ParseInt(string(s.b[valStart:s.i]), 10, 64)
+			s.id, s.idOK = id, err == nil
+		}
 		s.skipSpace()
 		if s.i >= len(s.b) {
-			return s.errorf("unexpected end of input in object (truncated body?)")
+			return s.truncated("unexpected end of input in object (truncated body?)")
 		}
 		switch s.b[s.i] {
 		case ',':
@@ -220,7 +284,7 @@ func (s *scanner) array(depth int) error {
 		}
 		s.skipSpace()
 		if s.i >= len(s.b) {
-			return s.errorf("unexpected end of input in array (truncated body?)")
+			return s.truncated("unexpected end of input in array (truncated body?)")
 		}
 		switch s.b[s.i] {
 		case ',':
@@ -252,14 +316,14 @@ func (s *scanner) str() error {
 			i++
 			if i >= len(b) {
 				s.i = i
-				return s.errorf("unexpected end of input in string escape (truncated body?)")
+				return s.truncated("unexpected end of input in string escape (truncated body?)")
 			}
 			switch b[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
 				if i+4 >= len(b) {
 					s.i = len(b)
-					return s.errorf("unexpected end of input in \\u escape (truncated body?)")
+					return s.truncated("unexpected end of input in \\u escape (truncated body?)")
 				}
 				for k := 1; k <= 4; k++ {
 					if !isHex(b[i+k]) {
@@ -278,7 +342,7 @@ func (s *scanner) str() error {
 		}
 	}
 	s.i = len(b)
-	return s.errorf("unexpected end of input in string (truncated body?)")
+	return s.truncated("unexpected end of input in string (truncated body?)")
 }
 
 // strSpecial marks the bytes that end the fast path inside a string: '"', '\\' and control characters.
