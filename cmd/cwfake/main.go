@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.RequestsPerMinute, "rpm", 0, "request budget per minute, 429 past it (0: unlimited)")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", time.Second, "Retry-After of fault 429s (whole seconds; negative sends 0)")
 	fs.IntVar(&cfg.MaxConsecutiveFaults, "max-consecutive-faults", 4, "faults in a row on one request before it is served (negative: no cap)")
+	fs.StringVar(&cfg.Hostile, "hostile", "", "break the protocol on purpose: one of "+strings.Join(cwfake.HostileModes, ", ")+" (POST /_admin/hostile?mode= changes it)")
+	fs.IntVar(&cfg.WideRecordBytes, "wide-record-bytes", cwfake.DefaultWideRecordBytes, "size of the padded field of each record in --hostile "+cwfake.HostileWideRecords)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

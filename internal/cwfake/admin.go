@@ -9,6 +9,7 @@ import (
 //
 //	POST /_admin/mutate?seed=&changed=&deleted=&added=[&entity=path]  -> MutationReport
 //	     (entity: an endpoint path such as company/companies; default service/tickets)
+//	POST /_admin/hostile?mode=                           -> 204 (mode: one of HostileModes, "" for none)
 //	GET  /_admin/stats                                  -> Stats
 //	POST /_admin/stats/reset                            -> 204
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +51,15 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeResponse(w, jsonResponse(http.StatusOK, s.store.Mutate(nums[0], int(nums[1]), int(nums[2]), int(nums[3]))))
+	case "/_admin/hostile":
+		if !allow(http.MethodPost) {
+			return
+		}
+		if err := s.SetHostile(r.URL.Query().Get("mode")); err != nil {
+			writeResponse(w, errorResponse(http.StatusBadRequest, "InvalidObject", "%v", err))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	case "/_admin/stats":
 		if allow(http.MethodGet) {
 			writeResponse(w, jsonResponse(http.StatusOK, s.Stats()))

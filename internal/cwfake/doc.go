@@ -20,12 +20,18 @@
 // /count, /{id}, and POST /search. Configurable faults (429 with
 // Retry-After, 5xx, slow pages, truncated bodies, connection resets, a
 // requests-per-window budget) are drawn from a seeded generator per request,
-// so a retried request eventually succeeds.
+// so a retried request eventually succeeds. A hostile mode (Config.Hostile,
+// see HostileModes) breaks the protocol on purpose the way a loader must
+// notice: an empty first page, an empty page before more data, a full page
+// without a next link, repeated records under a rising pageId, a page longer
+// than pageSize, HTML or 10,000-deep JSON with status 200, Retry-After:
+// 999999, records a megabyte wide.
 //
 // Admin endpoints, without auth, live under /_admin/: POST
 // /_admin/mutate?seed=&changed=&deleted=&added= changes, hard-deletes and
 // adds records and returns a MutationReport; GET /_admin/stats returns
-// Stats; POST /_admin/stats/reset clears them.
+// Stats; POST /_admin/stats/reset clears them; POST /_admin/hostile?mode=
+// switches the hostile mode ("" for none).
 //
 // Usage in another package's test:
 //

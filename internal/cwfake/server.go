@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -101,6 +102,17 @@ type Config struct {
 	// means 4, negative means no cap.
 	MaxConsecutiveFaults int
 
+	// Hostile is a hostile mode (see HostileModes; "" for none): a way of
+	// breaking the protocol that a loader must notice. Server.SetHostile and
+	// POST /_admin/hostile?mode= change it while serving.
+	Hostile string
+	// WideRecordBytes is the size of the padded field in the wide-records
+	// mode; 0 means DefaultWideRecordBytes.
+	WideRecordBytes int
+	// WideField is the string field the wide-records mode pads; "" means
+	// DefaultWideField.
+	WideField string
+
 	// Logf, if set, logs one line per API request.
 	Logf func(format string, args ...any)
 }
@@ -124,6 +136,12 @@ func (c Config) Validate() error {
 	}
 	if sum > 1 {
 		errs = append(errs, fmt.Errorf("fault fractions sum to %v, more than 1", sum))
+	}
+	if err := validHostile(c.Hostile); err != nil {
+		errs = append(errs, err)
+	}
+	if c.WideRecordBytes < 0 {
+		errs = append(errs, errors.New("WideRecordBytes must not be negative"))
 	}
 	if c.SlowPage < 0 || c.RequestsPerMinute < 0 || c.BudgetWindow < 0 {
 		errs = append(errs, errors.New("SlowPage, RequestsPerMinute and BudgetWindow must not be negative"))
@@ -158,6 +176,8 @@ type Server struct {
 	base   string
 	faults *faultInjector
 	stats  *statsRecorder
+	// hostile is the current hostile mode (Config.Hostile, SetHostile).
+	hostile atomic.Pointer[string]
 }
 
 // New returns a server for cfg. It panics if cfg.Validate fails.
@@ -186,13 +206,21 @@ func New(cfg Config) *Server {
 	if cfg.MaxConsecutiveFaults == 0 {
 		cfg.MaxConsecutiveFaults = 4
 	}
-	return &Server{
+	if cfg.WideRecordBytes == 0 {
+		cfg.WideRecordBytes = DefaultWideRecordBytes
+	}
+	if cfg.WideField == "" {
+		cfg.WideField = DefaultWideField
+	}
+	s := &Server{
 		cfg:    cfg,
 		store:  cfg.Store,
 		base:   strings.TrimRight(cfg.BasePath, "/"),
 		faults: newFaultInjector(cfg),
 		stats:  newStatsRecorder(),
 	}
+	s.hostile.Store(&cfg.Hostile)
+	return s
 }
 
 // Store returns the served store.
@@ -340,6 +368,11 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request, ep endpoi
 		return
 	}
 
+	if resp, ok := s.hostileAnswer(r, ep); ok {
+		s.faults.settle(key, false)
+		s.finish(w, r, resp, label, version, faultHostile, start)
+		return
+	}
 	var resp response
 	switch ep.kind {
 	case "list":
@@ -613,9 +646,16 @@ func (s *Server) list(r *http.Request, ent *Entity, lq *listQuery) response {
 		}
 		i := sort.SearchInts(res.ids, after+1)
 		j := min(len(res.records), i+size)
-		page = res.records[i:j]
-		if j < len(res.records) {
-			links = append(links, linkTo(r, "next", map[string]string{"pageId": strconv.Itoa(res.ids[j-1]), "pageSize": strconv.Itoa(size)}, "page"))
+		// Like ConnectWise, a full page names a next page even when no
+		// record follows (the next page is then empty).
+		win := pageWindow{lo: i, hi: j, next: -1}
+		if j > i && (j < len(res.records) || j-i == size) {
+			win.next = res.ids[j-1]
+		}
+		win = s.bendForward(res.ids, after, size, win)
+		page = res.records[win.lo:win.hi]
+		if win.next >= 0 {
+			links = append(links, linkTo(r, "next", map[string]string{"pageId": strconv.Itoa(win.next), "pageSize": strconv.Itoa(size)}, "page"))
 		}
 	} else {
 		p := 1
@@ -629,7 +669,8 @@ func (s *Server) list(r *http.Request, ent *Entity, lq *listQuery) response {
 		last := max(1, (len(res.records)+size-1)/size)
 		i := min(len(res.records), (p-1)*size)
 		j := min(len(res.records), i+size)
-		page = res.records[i:j]
+		win := s.bendClassic(p, pageWindow{lo: i, hi: j}, len(res.records))
+		page = res.records[win.lo:win.hi]
 		set := func(n int) map[string]string {
 			return map[string]string{"page": strconv.Itoa(n), "pageSize": strconv.Itoa(size)}
 		}
@@ -648,6 +689,9 @@ func (s *Server) list(r *http.Request, ent *Entity, lq *listQuery) response {
 			buf.WriteByte(',')
 		}
 		b, err := s.store.render(ent.Path, rec, fields)
+		if err == nil {
+			b, err = s.widen(b)
+		}
 		if err != nil {
 			return errorResponse(http.StatusInternalServerError, "UnexpectedError", "%v", err)
 		}

@@ -86,7 +86,7 @@ func TestForwardOnlyPaging(t *testing.T) {
 	if len(bodies) != (230+8)/9 {
 		t.Errorf("%d pages", len(bodies))
 	}
-	// The next link names the last id seen; the last page has no next.
+	// The next link names the last id seen.
 	r := c.do(http.MethodGet, "/service/tickets?pageSize=9", nil, fwd)
 	page := ids(t, r.body)
 	links := parseLinks(r.header.Get("Link"))
@@ -96,8 +96,14 @@ func TestForwardOnlyPaging(t *testing.T) {
 	}
 	all := s.TicketIDs()
 	r = c.do(http.MethodGet, "/service/tickets?pageSize=9&pageId="+strconv.Itoa(all[len(all)-10]), nil, fwd)
-	if got := ids(t, r.body); !slices.Equal(got, all[len(all)-9:]) || r.header.Get("Link") != "" {
+	// A full final page still names a next page, as ConnectWise does; that one is empty and names none.
+	last := strconv.Itoa(all[len(all)-1])
+	if got := ids(t, r.body); !slices.Equal(got, all[len(all)-9:]) || !strings.Contains(r.header.Get("Link"), "pageId="+last+"&") {
 		t.Errorf("final page %v, Link %q", got, r.header.Get("Link"))
+	}
+	r = c.do(http.MethodGet, "/service/tickets?pageSize=9&pageId="+last, nil, fwd)
+	if string(r.body) != "[]" || r.header.Get("Link") != "" {
+		t.Errorf("past the final page: %s, Link %q", r.body, r.header.Get("Link"))
 	}
 	// pageId acts as id > pageId, also between ids.
 	r = c.do(http.MethodGet, "/service/tickets?pageSize=3&pageId="+strconv.Itoa(all[5]+0), nil, fwd)

@@ -14,7 +14,7 @@ type Stats struct {
 	// counts connections closed mid-body.
 	ByStatus map[string]int64 `json:"byStatus"`
 	// Faults counts injected faults: rateLimit, budget, serverError,
-	// malformed, reset, slow.
+	// malformed, reset, slow, and hostile (answers a hostile mode replaced).
 	Faults map[string]int64 `json:"faults"`
 	// Versions counts the model versions requested in Accept headers;
 	// "none" when absent.
