@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/canonic-data/canonic/internal/connectwise"
 	"github.com/canonic-data/canonic/internal/table"
 )
 
@@ -119,7 +120,7 @@ func describeJSON(v json.RawMessage) string {
 // eventConfig turns an event into a run's configuration, with the same
 // checks as the flags (validate).
 func eventConfig[R any](tbl *table.Table[R], ev Event) (config, error) {
-	cfg := config{rpm: ev.RPM}
+	cfg := config{rpm: ev.RPM, maxWait: connectwise.DefaultMaxWait}
 	cfg.opts = Options{
 		Tenant: ev.Tenant, Database: ev.Database, Limit: ev.Limit, Full: ev.Full, DryRun: ev.DryRun,
 		PageSize: ev.PageSize, MaxRejects: ev.MaxRejects, Migrate: ev.Migrate, Streams: ev.Streams,

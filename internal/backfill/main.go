@@ -54,6 +54,8 @@ type config struct {
 	verify bool
 	// urlHint ends the message naming missing ConnectWise settings.
 	urlHint string
+	// maxWait bounds the retry time of one ConnectWise request.
+	maxWait time.Duration
 }
 
 // usageError is a command-line mistake (exit 2).
@@ -241,9 +243,14 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, env func(s
 	}
 	cwCfg.Logger = logger
 	cwCfg.RequestsPerMinute = cfg.rpm
+	cwCfg.MaxWait = cfg.maxWait
 	client, err := connectwise.New(cwCfg)
 	if err != nil {
 		return Stats{}, "", err
+	}
+	// One small request first: wrong credentials create no database.
+	if err := client.Check(ctx, tbl.Endpoint); err != nil {
+		return Stats{}, "", fmt.Errorf("checking the ConnectWise credentials before creating anything: %w", err)
 	}
 
 	eng, err := openEngine(ctx, cfg)
@@ -308,6 +315,7 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	fs.BoolVar(&o.Migrate, "migrate", false, "apply the table's pending generated migrations before loading (without it, a run refuses and names them)")
 	fs.IntVar(&o.PageSize, "page-size", DefaultPageSize, "records per ConnectWise page (`N`, 1 to 1000)")
 	fs.IntVar(&o.Streams, "streams", 1, "fetch id ranges in `N` parallel forward-only streams (1 to 16; ignored with --limit)")
+	fs.DurationVar(&cfg.maxWait, "max-wait", connectwise.DefaultMaxWait, "longest `duration` one ConnectWise request may spend retrying, a Retry-After included (e.g. 30s, 5m)")
 	fs.IntVar(&cfg.rpm, "rpm", 0, "ConnectWise request budget per minute shared by all streams (`N`; 0 = no client-side limit; ConnectWise throttles past about 1000)")
 	fs.StringVar(&cfg.cwURL, "connectwise-url", "", "ConnectWise REST root `URL`, e.g. https://api-na.myconnectwise.net/v4_6_release/apis/3.0/ (env "+connectwise.EnvURL+"); "+
 		"credentials come from "+strings.Join([]string{connectwise.EnvCompany, connectwise.EnvPublicKey, connectwise.EnvPrivateKey, connectwise.EnvClientID}, ", "))
@@ -387,11 +395,17 @@ func validate[R any](tbl *table.Table[R], cfg *config, since string, name func(s
 		return fmt.Errorf("%s must be between 1 and 16", name("streams"))
 	case cfg.rpm < 0:
 		return fmt.Errorf("%s must be 0 or more", name("rpm"))
+	case cfg.maxWait <= 0:
+		return fmt.Errorf("%s must be a positive duration such as 30s or 5m", name("max-wait"))
 	}
 	if err := warehouse.ValidIdent(o.Tenant); err != nil {
 		return fmt.Errorf("%s: %v", name("tenant"), err)
 	}
 	if o.Database == "" {
+		if warehouse.SharedDatabase(o.Tenant) {
+			return fmt.Errorf("%s %s would load into ClickHouse's shared database %s; pick another tenant name, or say %s %s if that is meant",
+				name("tenant"), o.Tenant, o.Tenant, name("database"), o.Tenant)
+		}
 		o.Database = o.Tenant
 	}
 	if err := warehouse.ValidDatabase(o.Database); err != nil {

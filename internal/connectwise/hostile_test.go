@@ -15,7 +15,7 @@ import (
 
 func TestPagingRule(t *testing.T) {
 	ids := func(first, last int64, n int) idSummary {
-		return idSummary{records: n, first: first, last: last, ordered: true}
+		return idSummary{records: n, min: first, last: last}
 	}
 	tests := []struct {
 		name string
@@ -33,8 +33,9 @@ func TestPagingRule(t *testing.T) {
 		{"forward oversized", pageFacts{forward: true, pageSize: 3, ids: ids(1, 4, 4), hasNext: true, next: 4}, "4 records, more than the pageSize 3"},
 		{"forward repeated records", pageFacts{forward: true, pageSize: 3, pos: 13, ids: ids(11, 13, 3), hasNext: true, next: 14}, "not above the pageId 13"},
 		{"forward next not last id", pageFacts{forward: true, pageSize: 3, pos: 10, ids: ids(11, 13, 3), hasNext: true, next: 20}, "pageId 20 is not the page's last id 13"},
-		{"forward unordered", pageFacts{forward: true, pageSize: 3, ids: idSummary{records: 3, first: 5, last: 7}, hasNext: true, next: 7}, "do not ascend"},
-		{"forward record without id", pageFacts{forward: true, pageSize: 3, ids: idSummary{records: 2, missing: 1, first: 5, last: 5, ordered: true}}, "no integer id"},
+		{"forward unordered, one id repeated", pageFacts{forward: true, pageSize: 4, pos: 4, ids: idSummary{records: 4, min: 5, last: 7}, hasNext: true, next: 7}, ""},
+		{"forward unordered, one id at the pageId", pageFacts{forward: true, pageSize: 3, pos: 5, ids: idSummary{records: 3, min: 5, last: 6}, hasNext: true, next: 6}, "record id 5 is not above the pageId 5"},
+		{"forward record without id", pageFacts{forward: true, pageSize: 3, ids: idSummary{records: 2, missing: 1, min: 5, last: 5}}, "no integer id"},
 		{"classic page with next", pageFacts{pageSize: 3, pos: 1, ids: ids(1, 3, 3), hasNext: true, next: 2}, ""},
 		{"classic full last page", pageFacts{pageSize: 3, pos: 2, ids: ids(4, 6, 3)}, ""},
 		{"classic empty page with next", pageFacts{pageSize: 3, pos: 2, hasNext: true, next: 3}, "empty page with a next link"},
@@ -56,11 +57,12 @@ func TestScanPageIDs(t *testing.T) {
 		body string
 		want idSummary
 	}{
-		{`[]`, idSummary{ordered: true}},
-		{`[{"id":3,"x":{"id":99}},{"a":[1,{"id":0}],"id":7}]`, idSummary{records: 2, first: 3, last: 7, ordered: true}},
-		{`[{"id":7},{"id":7}]`, idSummary{records: 2, first: 7, last: 7}},
-		{`[{"id":"7"},{"id":8}]`, idSummary{records: 2, missing: 1, first: 8, last: 8, ordered: true}},
-		{`[{"x":{"id":1}}]`, idSummary{records: 1, missing: 1, ordered: true}},
+		{`[]`, idSummary{}},
+		{`[{"id":3,"x":{"id":99}},{"a":[1,{"id":0}],"id":7}]`, idSummary{records: 2, min: 3, last: 7}},
+		{`[{"id":7},{"id":7}]`, idSummary{records: 2, min: 7, last: 7}},
+		{`[{"id":7},{"id":9},{"id":6}]`, idSummary{records: 3, min: 6, last: 6}},
+		{`[{"id":"7"},{"id":8}]`, idSummary{records: 2, missing: 1, min: 8, last: 8}},
+		{`[{"x":{"id":1}}]`, idSummary{records: 1, missing: 1}},
 	}
 	for _, tt := range tests {
 		got, err := scanPageIDs([]byte(tt.body))

@@ -211,9 +211,10 @@ type pageFacts struct {
 //   - forward-only: an empty page ends the walk, and its next link (ConnectWise names one after the
 //     last record too) may only repeat the pageId asked for: one further on means the source skipped
 //     ahead with nothing, so the walk would stop before the end;
-//   - forward-only pages with records: every record has an integer id, the ids ascend and are all above the pageId the
-//     page was asked for, a full page has a next link (ConnectWise names one even when it is the last
-//     page), and the next pageId is the page's last id.
+//   - forward-only pages with records: every record has an integer id above the pageId the page was
+//     asked for, a full page has a next link (ConnectWise names one even when it is the last page),
+//     and the next pageId is the page's last id. (Ids out of order or repeated within a page break
+//     no rule: the walk still advances, and the loader collapses duplicates.)
 func pagingRule(f pageFacts) string {
 	n := f.ids.records
 	switch {
@@ -234,10 +235,8 @@ func pagingRule(f pageFacts) string {
 		return "" // ConnectWise names a next page even after the last record: the walk ends here
 	case f.ids.missing > 0:
 		return fmt.Sprintf("%d of %d records have no integer id, so forward-only paging cannot be checked", f.ids.missing, n)
-	case f.ids.first <= f.pos:
-		return fmt.Sprintf("record id %d is not above the pageId %d the page was asked for (records repeated)", f.ids.first, f.pos)
-	case !f.ids.ordered:
-		return "the record ids on the page do not ascend"
+	case f.ids.min <= f.pos:
+		return fmt.Sprintf("record id %d is not above the pageId %d the page was asked for (records repeated)", f.ids.min, f.pos)
 	case !f.hasNext && n == f.pageSize:
 		return fmt.Sprintf("a full page (%d records) without a next link: the walk would stop before the end", n)
 	case f.hasNext && f.next != f.ids.last:

@@ -52,25 +52,25 @@ func CountRecords(body []byte) (int, error) {
 
 // idSummary summarizes the top-level "id" of the records of a page, for the forward-only paging rules.
 type idSummary struct {
-	records     int
-	first, last int64
-	missing     int  // records without an integer id
-	ordered     bool // every id above the one before it
+	records int
+	min     int64 // the smallest id
+	last    int64 // the id of the last record with one
+	missing int   // records without an integer id
 }
 
 // scanPageIDs validates body like CountRecords and summarizes the records' top-level "id" values in
 // the same pass.
 func scanPageIDs(body []byte) (idSummary, error) {
-	ids := idSummary{ordered: true}
+	var ids idSummary
 	s := scanner{b: body, idKey: "id"}
 	s.onID = func(id int64, ok bool) {
 		switch {
 		case !ok:
 			ids.missing++
-		case ids.records-ids.missing == 0:
-			ids.first = id
-		case id <= ids.last:
-			ids.ordered = false
+		case ids.records == ids.missing: // the first id
+			ids.min = id
+		default:
+			ids.min = min(ids.min, id)
 		}
 		if ok {
 			ids.last = id

@@ -96,9 +96,14 @@ func TestIdentifiers(t *testing.T) {
 			t.Errorf("ValidIdent(%q) = nil, want an error", n)
 		}
 	}
-	for _, n := range []string{"system", "SYSTEM", "information_schema"} {
+	for _, n := range []string{"system", "SYSTEM", "information_schema", "INFORMATION_SCHEMA", "_temporary_and_external_tables"} {
 		if err := ValidDatabase(n); err == nil {
 			t.Errorf("ValidDatabase(%q) = nil, want an error", n)
+		}
+	}
+	for n, want := range map[string]bool{"default": true, "DEFAULT": true, "acme": false, "default_acme": false} {
+		if got := SharedDatabase(n); got != want {
+			t.Errorf("SharedDatabase(%q) = %v, want %v", n, got, want)
 		}
 	}
 	if got := QuoteIdent("a`b\\c"); got != "`a\\`b\\\\c`" {

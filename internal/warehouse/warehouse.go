@@ -86,8 +86,27 @@ const (
 // identRE is what ValidIdent accepts.
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
-// reservedDatabases are database names a tenant may not load into.
-var reservedDatabases = []string{"system", "information_schema"}
+// reservedDatabases are ClickHouse's own databases, which nothing may load
+// into: system, information_schema (chDB and newer servers also have it as
+// INFORMATION_SCHEMA; names compare case-insensitively here) and the
+// server's hidden _temporary_and_external_tables.
+var reservedDatabases = []string{"system", "information_schema", "_temporary_and_external_tables"}
+
+// sharedDatabases exist on every ClickHouse and are shared by everything
+// that connects: a tenant database there only when named on purpose.
+var sharedDatabases = []string{"default"}
+
+// SharedDatabase reports whether name is a database every ClickHouse has
+// and shares among its users (default), which a tenant name must not
+// select by accident.
+func SharedDatabase(name string) bool {
+	for _, d := range sharedDatabases {
+		if strings.EqualFold(name, d) {
+			return true
+		}
+	}
+	return false
+}
 
 // ValidIdent reports whether name can be a database or table name: ASCII
 // letters, digits and underscores, not starting with a digit, at most 63
@@ -100,7 +119,7 @@ func ValidIdent(name string) error {
 }
 
 // ValidDatabase is ValidIdent plus a refusal of ClickHouse's own
-// databases (system, information_schema).
+// databases (system, information_schema, _temporary_and_external_tables).
 func ValidDatabase(name string) error {
 	if err := ValidIdent(name); err != nil {
 		return err
