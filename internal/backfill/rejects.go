@@ -2,11 +2,13 @@ package backfill
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/canonic-data/canonic/internal/table"
 )
@@ -29,6 +31,9 @@ type rejectLine struct {
 	Path     string          `json:"path"`
 	Error    string          `json:"error"`
 	Record   json.RawMessage `json:"record"`
+	// RecordUTF8Replaced says the source record held invalid UTF-8, which
+	// Record shows replaced with U+FFFD so that the line stays JSON.
+	RecordUTF8Replaced bool `json:"record_invalid_utf8_replaced,omitempty"`
 }
 
 func openRejectFile(dir, tenant, tbl, runID string) (*rejectFile, error) {
@@ -45,11 +50,16 @@ func openRejectFile(dir, tenant, tbl, runID string) (*rejectFile, error) {
 }
 
 // write appends one rejected record. rec is the record's raw JSON, already
-// validated by the page parser.
+// validated by the page parser: invalid UTF-8 can only be inside its
+// strings, so replacing it keeps the record JSON.
 func (r *rejectFile) write(runID, tbl string, fe *table.FieldError, rec []byte) error {
+	replaced := !utf8.Valid(rec)
+	if replaced {
+		rec = bytes.ToValidUTF8(rec, []byte("\uFFFD"))
+	}
 	line, err := json.Marshal(rejectLine{
 		RunID: runID, Table: tbl, RecordID: fe.RecordID, Column: fe.Column, Path: fe.Path,
-		Error: fe.Error(), Record: json.RawMessage(rec),
+		Error: fe.Error(), Record: json.RawMessage(rec), RecordUTF8Replaced: replaced,
 	})
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", r.path, err)
