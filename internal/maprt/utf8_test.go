@@ -16,7 +16,7 @@ func TestInvalidUTF8Paths(t *testing.T) {
 		{"{\"status\":{\"id\":2,\"name\":\"cut \xc3\"},\"summary\":\"ok\"}", []string{"status__name"}},
 		{"{\"a\":[\"\xfe\",{\"b\":\"x\xff\"}],\"c\":\"\\\"\xff\\\\\"}", []string{"a", "a__b", "c"}},
 		{"{\"k\xff\":\"v\",\"n\":null,\"t\":true,\"x\":1.5e3}", nil}, // a bad key is not a value the mapper reads
-		{"{\"s\":\"\xff", []string{}},                             // malformed: stops without a panic
+		{"{\"s\":\"\xff", []string{}},                                // malformed: stops without a panic
 	}
 	for _, tt := range tests {
 		var got []string
