@@ -1,0 +1,121 @@
+package backfill_test
+
+import (
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/canonic-data/canonic/internal/cwfake"
+	wt "github.com/canonic-data/canonic/internal/warehouse/warehousetest"
+)
+
+// hostileCW serves store like fakeCW and returns the server, whose hostile
+// mode the test switches.
+func hostileCW(t *testing.T, store *cwfake.Store) *cwfake.Server {
+	t.Helper()
+	api := cwfake.New(cwfake.Config{Store: store, CompanyID: company, PublicKey: publicKey, PrivateKey: privateKey})
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	setCWEnv(t, srv.URL+cwfake.DefaultBasePath+"/")
+	return api
+}
+
+// TestHostileSourceClosesNothing loads a table honestly, changes the
+// source a little, then runs --full against a source that breaks the
+// protocol in one way. Each bad run must exit 1 with a one-line reason
+// and leave the table as it was plus only true rows: no key closed, every
+// version written since matching the source.
+func TestHostileSourceClosesNothing(t *testing.T) {
+	tests := []struct {
+		mode   string
+		args   []string
+		reason string
+	}{
+		{cwfake.HostileEmptyFirstPage, nil, "--full closed no key: the sweep read 0 records but the endpoint counted 300"},
+		{cwfake.HostileEmptyAll, nil, "--full closed no key: it would close 300 of 300 current keys (100%), more than --max-close-fraction 0.1"},
+		{cwfake.HostileEmptyPageThenData, nil, "paging fault on page 2"},
+		{cwfake.HostileFullPageWithoutLink, nil, "a full page (100 records) without a next link"},
+		{cwfake.HostileRepeatPages, nil, "is not above the pageId"},
+		{cwfake.HostileOversizedPage, nil, "the page holds 101 records, more than the pageSize 100"},
+		{cwfake.HostileHTML200, nil, "did not parse twice"},
+		{cwfake.HostileDeepNesting, nil, "nesting deeper than"},
+		{cwfake.HostileHugeRetryAfter, []string{"--max-wait", "1s"}, "wait budget"},
+	}
+	wt.Both(t, func(t *testing.T, tg wt.Target) {
+		for _, tt := range tests {
+			t.Run(tt.mode, func(t *testing.T) {
+				store := cwfake.NewStore(11, 300)
+				api := hostileCW(t, store)
+				db := wt.Database(t)
+				mustLoad(t, tg, db, "--page-size", "100")
+				before := allVersions(t, tg, db)
+				store.Mutate(3, 30, 0, 0) // true changes the bad run may or may not get to
+
+				if err := api.SetHostile(tt.mode); err != nil {
+					t.Fatal(err)
+				}
+				r := load(t, tg, db, append([]string{"--full", "--page-size", "100"}, tt.args...)...)
+				if r.code != 1 || !strings.Contains(r.stderr, tt.reason) {
+					t.Fatalf("exit %d, want 1 with %q; stderr:\n%s", r.code, tt.reason, r.stderr)
+				}
+				if line := errorLine(r.stderr); strings.Count(line, "\n") != 0 || line == "" {
+					t.Errorf("the reason is not one line: %q", line)
+				}
+				after := allVersions(t, tg, db)
+				checkOnlyTrueRows(t, store, before, after)
+				checkInvariants(t, after, nil)
+			})
+		}
+	})
+}
+
+// errorLine returns the "...: error: ..." line of stderr.
+func errorLine(stderr string) string {
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, ": error: ") {
+			return l
+		}
+	}
+	return ""
+}
+
+// checkOnlyTrueRows checks that after holds every row of before (closed
+// only where the key got a new version), that every key current before is
+// current after, and that every new version carries the source's values.
+func checkOnlyTrueRows(t *testing.T, store *cwfake.Store, before, after map[int64][]wt.Row) {
+	t.Helper()
+	summary := map[int64]string{}
+	for _, tk := range store.TicketValues() {
+		summary[int64(tk.ID)] = tk.Summary
+	}
+	for k, old := range before {
+		now := after[k]
+		if len(now) < len(old) {
+			t.Errorf("key %d: %d versions after the bad run, %d before", k, len(now), len(old))
+			continue
+		}
+		if !now[len(now)-1].IsCurrent {
+			t.Errorf("key %d was closed by the bad run", k)
+		}
+		for i, o := range old {
+			n := now[i]
+			if n.EffectiveStartDate != o.EffectiveStartDate || n.RecordHash != o.RecordHash {
+				t.Errorf("key %d: version %d changed: %+v -> %+v", k, i, o, n)
+			}
+			if o.IsCurrent && !n.IsCurrent && len(now) == len(old) {
+				t.Errorf("key %d: its current version was closed without a new one", k)
+			}
+		}
+		for _, n := range now[len(old):] {
+			if n.Summary != summary[k] {
+				t.Errorf("key %d: a new version says %q, the source %q", k, n.Summary, summary[k])
+			}
+		}
+	}
+	for k := range after {
+		if _, ok := before[k]; !ok && !slices.ContainsFunc(store.TicketIDs(), func(id int) bool { return int64(id) == k }) {
+			t.Errorf("key %d appeared but the source has no such record", k)
+		}
+	}
+}
