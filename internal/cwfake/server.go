@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -178,6 +179,10 @@ type Server struct {
 	stats  *statsRecorder
 	// hostile is the current hostile mode (Config.Hostile, SetHostile).
 	hostile atomic.Pointer[string]
+	// wideValue is the JSON string the wide-records mode puts in every
+	// record, made once.
+	widePad   sync.Once
+	wideValue json.RawMessage
 }
 
 // New returns a server for cfg. It panics if cfg.Validate fails.
