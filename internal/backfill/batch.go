@@ -23,12 +23,14 @@ type entry[R any] struct {
 	repeat bool
 }
 
-// batch collects records until --batch-rows of them are waiting.
+// batch collects records until --batch-rows of them are waiting, or their
+// source JSON adds up to --batch-bytes (wide records).
 type batch[R any] struct {
 	entries []entry[R]
 	index   map[int64]int // key -> position in entries
 	lastKey map[int]int64 // per stream, the last key read
 	swept   []int64       // keys of this batch's rejects, for a --full sweep's record
+	bytes   int           // source JSON bytes of the records read into this batch
 }
 
 func (b *batch[R]) init() {
@@ -37,7 +39,9 @@ func (b *batch[R]) init() {
 }
 
 func (b *batch[R]) reset() {
+	clear(b.entries) // drop the written rows' strings now, not when overwritten
 	b.entries = b.entries[:0]
+	b.bytes = 0
 	clear(b.index)
 	b.swept = b.swept[:0]
 }
@@ -45,6 +49,7 @@ func (b *batch[R]) reset() {
 // record decodes one source record, read by stream, and adds it to the
 // batch; a full batch is flushed.
 func (l *loader[R]) record(ctx context.Context, stream int, rec []byte) error {
+	l.utf8.record(rec) // Decode replaces invalid UTF-8 silently: count it first
 	var e entry[R]
 	if err := l.tbl.Decode(rec, &e.row); err != nil {
 		var fe *table.FieldError
@@ -59,8 +64,12 @@ func (l *loader[R]) record(ctx context.Context, stream int, rec []byte) error {
 		if t.After(l.maxSeen) {
 			l.maxSeen = t
 		}
+		if e.version >= l.runStart.Unix() {
+			l.evidence.ChangedDuring++ // changed while the sweep ran: /count may or may not include it
+		}
 	}
 	b := &l.batch
+	b.bytes += len(rec)
 	if last, ok := b.lastKey[stream]; ok && e.key <= last {
 		e.repeat = true
 	} else {
@@ -73,11 +82,17 @@ func (l *loader[R]) record(ctx context.Context, stream int, rec []byte) error {
 			e.repeat = b.entries[i].repeat
 			b.entries[i] = e
 		}
-		return nil
+		return l.flushWhenFull(ctx)
 	}
 	b.index[e.key] = len(b.entries)
 	b.entries = append(b.entries, e)
-	if len(b.entries) >= l.opts.BatchRows {
+	return l.flushWhenFull(ctx)
+}
+
+// flushWhenFull writes the batch once it holds --batch-rows records or
+// --batch-bytes of source JSON.
+func (l *loader[R]) flushWhenFull(ctx context.Context) error {
+	if b := &l.batch; len(b.entries) >= l.opts.BatchRows || b.bytes >= l.opts.BatchBytes {
 		return l.flush(ctx)
 	}
 	return nil

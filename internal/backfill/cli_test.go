@@ -26,7 +26,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		t.Fatalf("-h exit %d: %s", r.code, r.stderr)
 	}
 	for _, f := range []string{"--tenant", "--database", "--limit", "--since", "--full", "--dry-run", "--page-size",
-		"--connectwise-url", "--clickhouse", "--data-dir", "--max-rejects", "--batch-rows", "--verify", "CONNECTWISE_PRIVATE_KEY", "CLICKHOUSE_DSN"} {
+		"--connectwise-url", "--clickhouse", "--data-dir", "--max-rejects", "--batch-rows", "--batch-bytes", "--max-wait", "--max-close-fraction", "--verify", "CONNECTWISE_PRIVATE_KEY", "CLICKHOUSE_DSN"} {
 		if !strings.Contains(r.stdout, f) {
 			t.Errorf("-h does not mention %s", f)
 		}

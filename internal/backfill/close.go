@@ -2,6 +2,7 @@ package backfill
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -14,7 +15,9 @@ import (
 // warehouse.SweepKeysTable, and the keys to close are an anti-join of the
 // table's current keys against them, read in chunks: no per-key state in
 // the loader. A dry run writes nothing, so it keeps the keys it saw in
-// memory instead.
+// memory instead. Before closing anything the sweep must show it saw the
+// whole source (closeVerdict in evidence.go); otherwise the run fails with
+// a *CloseRefusedError and closes nothing.
 
 // sweptKeys holds a dry run's seen keys.
 type sweptKeys struct {
@@ -59,7 +62,17 @@ func (l *loader[R]) closeMissing(ctx context.Context) error {
 	if l.opts.DryRun {
 		return l.countMissing(ctx)
 	}
-	err := warehouse.MissingKeys(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn, l.stats.RunID, l.opts.BatchRows, func(keys []int64) error {
+	missing, current, err := warehouse.CountMissingKeys(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn, l.stats.RunID)
+	if err != nil {
+		return err
+	}
+	if err := l.checkEvidence(missing, current); err != nil {
+		if derr := warehouse.DropSweepKeys(ctx, l.eng, l.db, l.stats.RunID); derr != nil {
+			return errors.Join(err, derr)
+		}
+		return err
+	}
+	err = warehouse.MissingKeys(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn, l.stats.RunID, l.opts.BatchRows, func(keys []int64) error {
 		for _, k := range keys {
 			l.sample("closed", k)
 		}
@@ -92,6 +105,17 @@ func (l *loader[R]) closeMissing(ctx context.Context) error {
 	return warehouse.DropSweepKeys(ctx, l.eng, l.db, l.stats.RunID)
 }
 
+// checkEvidence refuses, with a *CloseRefusedError, to close toClose of
+// current keys unless the sweep showed it saw the whole source.
+func (l *loader[R]) checkEvidence(toClose, current int64) error {
+	e := l.evidence
+	e.ToClose, e.Current = toClose, current
+	if ok, reason := closeVerdict(e); !ok {
+		return &CloseRefusedError{Reason: reason}
+	}
+	return nil
+}
+
 // flushRejectKeys records the keys of rejects read after the last batch.
 func (l *loader[R]) flushRejectKeys(ctx context.Context) error {
 	keys := l.sweptKeys()
@@ -108,12 +132,17 @@ func (l *loader[R]) countMissing(ctx context.Context) error {
 		return nil
 	}
 	var missing []int64
+	var current int64
 	err := warehouse.CurrentKeys(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn, func(key int64) {
+		current++
 		if _, seen := l.swept.dry[key]; !seen {
 			missing = append(missing, key)
 		}
 	})
 	if err != nil {
+		return err
+	}
+	if err := l.checkEvidence(int64(len(missing)), current); err != nil {
 		return err
 	}
 	slices.Sort(missing)

@@ -8,10 +8,12 @@
 //	backfill-connectwise-tickets --tenant NAME [flags]
 //
 //	--tenant NAME          required; ASCII letters, digits, underscores; the database unless --database
-//	--database DB          ClickHouse database to load into
+//	                       (a tenant named default needs --database default)
+//	--database DB          ClickHouse database to load into (never system, information_schema)
 //	--limit N              stop after N source records (0 = all)
 //	--since TIME           only records updated after this RFC 3339 time
 //	--full                 sweep every record; close versions of keys the source no longer returns
+//	--max-close-fraction F with --full, close at most this share of current keys (default 0.1; 1 = all)
 //	--dry-run              fetch, map and compare; write nothing; print what would change
 //	--all-fields           fetch whole records, not only the fields the mapping reads
 //	--migrate              apply the table's pending generated migrations before loading
@@ -30,6 +32,8 @@
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)
 //	--show-current N       after loading, print the first N rows of the current view (0 = none)
 //	--verify               load nothing: check the table's SCD Type 2 invariants (see below)
+//	--batch-bytes N        also end a batch at N bytes of source JSON (default 64 MiB)
+//	--max-wait D           longest one ConnectWise request may spend retrying (default 5m)
 //
 // # Exit status
 //
@@ -98,9 +102,12 @@
 // are pure functions in internal/scd (with a table test per rule); the
 // files of this package orchestrate: prepare.go (create, migrate,
 // preflight), mode.go (mode and cursor), sweep.go (fetching), batch.go
-// (planning a batch), write.go (INSERTs), close.go (closing deleted keys).
+// (planning a batch), write.go (INSERTs), close.go (closing deleted keys,
+// only on the evidence evidence.go weighs).
 //
-//  1. The database, the table (the generated DDL, run with the tenant
+//  1. After one small request (the endpoint's first id) has shown that the
+//     ConnectWise URL, credentials and client id work, the database, the
+//     table (the generated DDL, run with the tenant
 //     database as the session's database) and the runs state table
 //     (_canonic_runs) are created when missing. A live table whose columns
 //     differ from the generated ones in name, order or type is refused: the
@@ -113,7 +120,15 @@
 //     and written with its error to <data-dir or working dir>/rejects/
 //     <tenant>-<table>-<run id>.jsonl; more than --max-rejects fails the
 //     run. Several records of one key keep the latest version timestamp.
-//  3. Records are planned in batches of --batch-rows: the current versions
+//     A page that breaks the paging rules (connectwise.PagingFault: ids
+//     not above the pageId asked for, a next pageId other than the page's
+//     last id, an empty page linking further on, a full page without a
+//     next link, more records than pageSize, more pages than twice what
+//     /count implies plus ten) ends the run with an error. Invalid UTF-8
+//     in a source string is replaced with U+FFFD, counted per source field
+//     and reported.
+//  3. Records are planned in batches of --batch-rows (or fewer, once their
+//     source JSON reaches --batch-bytes): the current versions
 //     of the batch's keys (key, start, hash, created_at, updated_at) are
 //     read when the batch is planned, through the primary key; nothing is
 //     kept per key between batches, so memory does not grow with the
@@ -137,6 +152,12 @@
 //     that the sweep did not record gets its current version closed at the
 //     run start (an anti-join in ClickHouse, read in chunks). A partial run
 //     (--limit, --since, a reject without an id, an error) closes nothing.
+//     Nor does a sweep without evidence that it saw the whole source
+//     (evidence.go): the records read must agree with /count taken before
+//     and after the sweep (within the records changed meanwhile), and the
+//     keys to close must be at most --max-close-fraction of the current
+//     keys; otherwise the run fails (exit 1) saying why in one line, and
+//     the rows it loaded stay.
 //  7. A batch's rows are inserted in INSERTs of at most --batch-rows rows
 //     that never split one key's rows; the stored rows of changed keys are
 //     read per batch. The run is recorded in _canonic_runs only after

@@ -124,7 +124,7 @@ func eventConfig[R any](tbl *table.Table[R], ev Event) (config, error) {
 	cfg.opts = Options{
 		Tenant: ev.Tenant, Database: ev.Database, Limit: ev.Limit, Full: ev.Full, DryRun: ev.DryRun,
 		PageSize: ev.PageSize, MaxRejects: ev.MaxRejects, Migrate: ev.Migrate, Streams: ev.Streams,
-		BatchRows: DefaultBatchRows,
+		BatchRows: DefaultBatchRows, BatchBytes: DefaultBatchBytes, MaxCloseFraction: DefaultMaxCloseFraction,
 	}
 	return cfg, validate(tbl, &cfg, ev.Since, eventKey)
 }

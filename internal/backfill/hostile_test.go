@@ -119,3 +119,29 @@ func checkOnlyTrueRows(t *testing.T, store *cwfake.Store, before, after map[int6
 		}
 	}
 }
+
+// A --full sweep that would close more than --max-close-fraction of the
+// current keys closes none, even with honest counts, until the operator
+// raises the fraction.
+func TestMaxCloseFraction(t *testing.T) {
+	tg := wt.Embedded(t)
+	store := cwfake.NewStore(12, 200)
+	hostileCW(t, store)
+	db := wt.Database(t)
+	mustLoad(t, tg, db)
+	rep := store.Mutate(4, 0, 100, 0) // half the source is gone
+	before := allVersions(t, tg, db)
+
+	r := load(t, tg, db, "--full")
+	if r.code != 1 || !strings.Contains(r.stderr, "it would close 100 of 200 current keys (50%), more than --max-close-fraction 0.1") {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	checkOnlyTrueRows(t, store, before, allVersions(t, tg, db))
+
+	r = mustLoad(t, tg, db, "--full", "--max-close-fraction", "0.5")
+	expect(t, r, map[string]string{"closed": "100"})
+	checkInvariants(t, allVersions(t, tg, db), set(rep.Deleted))
+	if r := load(t, tg, db, "--max-close-fraction", "1.5"); r.code != 2 {
+		t.Errorf("--max-close-fraction 1.5: exit %d", r.code)
+	}
+}

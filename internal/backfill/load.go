@@ -36,10 +36,15 @@ type Options struct {
 	PageSize   int       // records per source page, 1..1000
 	MaxRejects int       // fail once more records than this are rejected
 	BatchRows  int       // rows per INSERT
-	RejectDir  string    // rejects/ is created under it
-	CountTotal bool      // ask the source for the record count first (for a progress bar)
-	Migrate    bool      // apply pending generated migrations before loading
-	AllFields  bool      // fetch whole records instead of only the mapped fields
+	BatchBytes int       // a batch is also written once its records hold this many bytes of source JSON; 0 = DefaultBatchBytes
+	// MaxCloseFraction is the largest share of current keys a --full sweep
+	// may close (see closeVerdict); 1 allows all, 0 selects
+	// DefaultMaxCloseFraction, a negative value allows none.
+	MaxCloseFraction float64
+	RejectDir        string // rejects/ is created under it
+	CountTotal       bool   // ask the source for the record count first (for a progress bar)
+	Migrate          bool   // apply pending generated migrations before loading
+	AllFields        bool   // fetch whole records instead of only the mapped fields
 	// Streams > 1 fetches id ranges in that many parallel forward-only
 	// streams (the source must be a RangeSource; ignored with Limit).
 	Streams int
@@ -100,6 +105,9 @@ type Stats struct {
 	Checkpoint int64
 	// ResumedFrom is the checkpoint this run resumed from (0 when none).
 	ResumedFrom int64
+	// InvalidUTF8 counts, per source path the mapping reads, the values
+	// whose invalid UTF-8 was replaced with U+FFFD.
+	InvalidUTF8 map[string]int64
 }
 
 const sampleKeys = 10
@@ -159,6 +167,10 @@ type loader[R any] struct {
 	resumed *warehouse.Checkpoint
 	// budget bounds a sweep with a deadline (nil without one).
 	budget *sweepBudget
+	// evidence is what the sweep shows about having seen the whole
+	// source, for a --full run's close (see closeVerdict).
+	evidence sweepEvidence
+	utf8     *utf8Replacements
 }
 
 // Load runs one SCD Type 2 load of tbl from src into eng (see the package
@@ -166,6 +178,15 @@ type loader[R any] struct {
 func Load[R any](ctx context.Context, tbl *table.Table[R], eng warehouse.Engine, src Source, opts Options, obs Observer) (Stats, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.BatchBytes == 0 {
+		opts.BatchBytes = DefaultBatchBytes
+	}
+	switch {
+	case opts.MaxCloseFraction == 0:
+		opts.MaxCloseFraction = DefaultMaxCloseFraction
+	case opts.MaxCloseFraction < 0:
+		opts.MaxCloseFraction = 0
 	}
 	began := opts.Now()
 	l := &loader[R]{
@@ -176,6 +197,9 @@ func Load[R any](ctx context.Context, tbl *table.Table[R], eng warehouse.Engine,
 	l.writer = writer[R]{eng: eng, db: opts.Database, tbl: tbl}
 	l.stats.RunID = newRunID(l.runStart)
 	l.stats.Samples = map[string][]int64{}
+	l.utf8 = newUTF8Replacements(tbl.SourceFields)
+	l.stats.InvalidUTF8 = l.utf8.counts
+	l.evidence = sweepEvidence{CountBefore: -1, CountAfter: -1, MaxCloseFraction: opts.MaxCloseFraction}
 	err := l.run(ctx)
 	if l.rejects != nil {
 		if cerr := l.rejects.Close(); err == nil {
@@ -219,6 +243,7 @@ func (l *loader[R]) run(ctx context.Context) (err error) {
 		return l.saveCheckpoint(ctx)
 	}
 	if l.opts.Full && l.stats.Complete {
+		l.evidence.CountAfter = l.count(ctx, cond)
 		if err := l.closeMissing(ctx); err != nil {
 			return err
 		}

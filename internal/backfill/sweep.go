@@ -24,14 +24,19 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	if l.opts.Limit > 0 && l.opts.Limit < q.PageSize {
 		q.PageSize = l.opts.Limit
 	}
+	// The count before the sweep: the progress bar's total, the most pages
+	// the walk may take, and a --full run's evidence (see closeVerdict).
+	n := l.count(ctx, cond)
+	l.evidence.CountBefore = n
+	if n >= 0 {
+		q.MaxPages = connectwise.PageBudget(n, q.PageSize)
+	}
 	if l.obs != nil {
 		total := -1
-		if l.opts.CountTotal {
-			if n, err := l.src.Count(ctx, l.tbl.Endpoint, cond); err == nil {
-				total = n
-				if l.opts.Limit > 0 {
-					total = min(total, l.opts.Limit)
-				}
+		if l.opts.CountTotal && n >= 0 {
+			total = n
+			if l.opts.Limit > 0 {
+				total = min(total, l.opts.Limit)
 			}
 		}
 		l.obs.Started(&l.stats, total)
@@ -92,6 +97,7 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 		l.stats.Cut, err = true, nil
 	}
 	l.stats.Complete = err == nil && !l.limited && !l.noIDSeen && !l.stats.Cut
+	l.evidence.Read = l.stats.RecordsRead
 	if failed != nil {
 		return failed
 	}
@@ -102,6 +108,16 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 		return err
 	}
 	return l.wait() // the sweep ends when its last INSERT has landed
+}
+
+// count returns the number of source records matching cond, -1 when the
+// source cannot say (a --full run then closes nothing and says so).
+func (l *loader[R]) count(ctx context.Context, cond string) int {
+	n, err := l.src.Count(ctx, l.tbl.Endpoint, cond)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // fetchStreams fetches the id ranges in parallel streams; see queued.

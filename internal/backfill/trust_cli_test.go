@@ -63,3 +63,24 @@ func TestMaxWaitFlag(t *testing.T) {
 		t.Error("-h does not mention --max-wait")
 	}
 }
+
+// Invalid UTF-8 in a source string is counted per source field and
+// reported, and the run still loads the record (with U+FFFD).
+func TestInvalidUTF8Reported(t *testing.T) {
+	tg := wt.Embedded(t)
+	staticCW(t, func() string {
+		return "[" + ticketJSON(1, "ok", "", "2024-03-01T00:00:00Z") + "," +
+			"{\"id\":2,\"summary\":\"caf\xe9 \xff\",\"status\":{\"name\":\"Op\xc3en\"},\"_info\":{\"lastUpdated\":\"2024-03-01T00:00:00Z\"}}]"
+	})
+	db := wt.Database(t)
+	r := mustLoad(t, tg, db)
+	if !strings.Contains(r.stdout, "invalid UTF-8 2 (status__name 1, summary 1) values replaced with U+FFFD") {
+		t.Errorf("summary does not report the replacements:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "invalid UTF-8 in source strings was replaced") {
+		t.Errorf("no warning logged:\n%s", r.stderr)
+	}
+	if v := allVersions(t, tg, db); len(v[2]) != 1 || v[2][0].Summary != "caf\uFFFD \uFFFD" {
+		t.Errorf("key 2 = %+v", v[2])
+	}
+}

@@ -1,6 +1,7 @@
 package connectwise
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -254,7 +255,7 @@ func (c *Client) attempt(ctx context.Context, method, rawURL string, extra http.
 		return nil, c.transportError(ctx, actx, method, rawURL, err)
 	}
 	defer res.Body.Close()
-	body, err := readBody(res.Body, c.cfg.MaxResponseBytes)
+	body, err := readBody(res.Body, res.ContentLength, c.cfg.MaxResponseBytes)
 	c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "connectwise: response",
 		slog.String("method", method), slog.String("url", rawURL), slog.Int("status", res.StatusCode),
 		slog.Int("bytes", len(body)), slog.Duration("elapsed", time.Since(start)), slog.Int("attempt", n))
@@ -328,9 +329,22 @@ func (c *Client) transportError(ctx, actx context.Context, method, rawURL string
 
 var errBodyTooLarge = errors.New("response body too large")
 
-// readBody reads at most limit bytes of r.
-func readBody(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+// readBody reads at most limit bytes of r. A known length (size >= 0) is
+// read into a buffer of that size, not grown by doubling: a page of wide
+// records then costs its size once, not a few times over in garbage.
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	if size > limit {
+		return nil, errBodyTooLarge
+	}
+	var b []byte
+	var err error
+	if size >= 0 {
+		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead)) // ReadFrom wants MinRead free to see EOF
+		_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
+		b = buf.Bytes()
+	} else {
+		b, err = io.ReadAll(io.LimitReader(r, limit+1))
+	}
 	if err != nil {
 		return b, err
 	}

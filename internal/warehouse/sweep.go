@@ -86,6 +86,38 @@ func MissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID string
 	}
 }
 
+// CountMissingKeys returns how many keys of db.tbl have a current version
+// (current) and how many of them run runID did not record (missing): what
+// a --full sweep would close, before it closes anything.
+func CountMissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID string) (missing, current int64, err error) {
+	for _, n := range []string{db, tbl, keyColumn} {
+		if err := ValidIdent(n); err != nil {
+			return 0, 0, err
+		}
+	}
+	key := QuoteIdent(keyColumn)
+	seen := "SELECT key FROM " + qualified(db, SweepKeysTable) + " WHERE run_id = " + QuoteString(runID) +
+		" AND table_name = " + QuoteString(tbl)
+	count := func(where string) (int64, error) {
+		var n int64
+		var r rowbinary.Reader
+		q := "SELECT toInt64(count()) FROM (SELECT DISTINCT " + key + " FROM " + qualified(db, tbl) + " FINAL WHERE is_current" + where + ")"
+		err := e.Query(ctx, q, func(src []byte) (int, error) {
+			r.Reset(src)
+			n = r.Int64()
+			return r.Offset(), r.Err()
+		})
+		return n, err
+	}
+	if current, err = count(""); err == nil {
+		missing, err = count(" AND " + key + " NOT IN (" + seen + ")")
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("counting keys of %s.%s the sweep did not return: %w", db, tbl, err)
+	}
+	return missing, current, nil
+}
+
 // DropSweepKeys removes what run runID recorded.
 func DropSweepKeys(ctx context.Context, e Engine, db, runID string) error {
 	if err := ValidIdent(db); err != nil {
