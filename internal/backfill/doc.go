@@ -32,7 +32,7 @@
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)
 //	--show-current N       after loading, print the first N rows of the current view (0 = none)
 //	--verify               load nothing: check the table's SCD Type 2 invariants (see below)
-//	--batch-bytes N        also end a batch at N bytes of source JSON (default 64 MiB)
+//	--batch-bytes N        also end a batch at N bytes of source JSON (default 32 MiB)
 //	--max-wait D           longest one ConnectWise request may spend retrying (default 5m)
 //
 // # Exit status
