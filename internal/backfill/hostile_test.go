@@ -38,7 +38,7 @@ func TestHostileSourceClosesNothing(t *testing.T) {
 		{cwfake.HostileFullPageWithoutLink, nil, "a full page (100 records) without a next link"},
 		{cwfake.HostileRepeatPages, nil, "is not above the pageId"},
 		{cwfake.HostileOversizedPage, nil, "the page holds 101 records, more than the pageSize 100"},
-		{cwfake.HostileHTML200, nil, "did not parse twice"},
+		{cwfake.HostileHTML200, nil, "the body did not parse twice"},
 		{cwfake.HostileDeepNesting, nil, "nesting deeper than"},
 		{cwfake.HostileHugeRetryAfter, []string{"--max-wait", "1s"}, "wait budget"},
 	}
@@ -59,9 +59,11 @@ func TestHostileSourceClosesNothing(t *testing.T) {
 				if r.code != 1 || !strings.Contains(r.stderr, tt.reason) {
 					t.Fatalf("exit %d, want 1 with %q; stderr:\n%s", r.code, tt.reason, r.stderr)
 				}
-				if line := errorLine(r.stderr); strings.Count(line, "\n") != 0 || line == "" {
+				line := errorLine(r.stderr)
+				if strings.Count(line, "\n") != 0 || line == "" {
 					t.Errorf("the reason is not one line: %q", line)
 				}
+				t.Log(line)
 				after := allVersions(t, tg, db)
 				checkOnlyTrueRows(t, store, before, after)
 				checkInvariants(t, after, nil)

@@ -153,7 +153,7 @@ func (c *Client) get(ctx context.Context, rawURL string, extra http.Header, vali
 		}
 		if ae.unparsable {
 			if unparsable++; unparsable > 1 {
-				return nil, &RetryError{Attempts: attempt, Last: ae.err, Why: "the body did not parse twice; it will not by retrying"}
+				return nil, &RetryError{Attempts: attempt, Last: ae.err, Why: "the body did not parse twice, and retrying will not make it"}
 			}
 		}
 		delay := bo.NextBackOff()

@@ -32,10 +32,11 @@ const (
 	HostileRepeatPages = "repeat-pages"
 	// HostileOversizedPage puts one record more than pageSize on every page.
 	HostileOversizedPage = "oversized-page"
-	// HostileHTML200 answers list pages 200 with an HTML body.
+	// HostileHTML200 answers list pages after the first 200 with an HTML
+	// body (a sign-in page, as a proxy sends when a session expires).
 	HostileHTML200 = "html-200"
-	// HostileDeepNesting answers list pages 200 with a record nested 10,000
-	// arrays deep.
+	// HostileDeepNesting answers list pages after the first 200 with a
+	// record nested 10,000 arrays deep.
 	HostileDeepNesting = "deep-nesting"
 	// HostileHugeRetryAfter answers list pages after the first 429 with
 	// Retry-After: 999999.
@@ -100,6 +101,12 @@ func (s *Server) hostileAnswer(r *http.Request, ep endpoint) (response, bool) {
 	if ep.kind != "list" {
 		return response{}, false
 	}
+	// The first page of a walk is served: the run gets going (and past its
+	// credential check) before the source turns hostile.
+	q := r.URL.Query()
+	if q.Get("pageId") == "" && (q.Get("page") == "" || q.Get("page") == "1") {
+		return response{}, false
+	}
 	switch mode {
 	case HostileHTML200:
 		h := http.Header{}
@@ -112,11 +119,9 @@ func (s *Server) hostileAnswer(r *http.Request, ep endpoint) (response, bool) {
 		body := `[{"id":1,"summary":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}]`
 		return response{status: http.StatusOK, header: h, body: []byte(body), page: true}, true
 	case HostileHugeRetryAfter:
-		if q := r.URL.Query(); q.Get("pageId") != "" || (q.Get("page") != "" && q.Get("page") != "1") {
-			resp := errorResponse(http.StatusTooManyRequests, "TooManyRequests", "Too many requests. Retry after 999999 seconds.")
-			resp.header.Set("Retry-After", "999999")
-			return resp, true
-		}
+		resp := errorResponse(http.StatusTooManyRequests, "TooManyRequests", "Too many requests. Retry after 999999 seconds.")
+		resp.header.Set("Retry-After", "999999")
+		return resp, true
 	}
 	return response{}, false
 }

@@ -104,13 +104,16 @@ func TestHostileModes(t *testing.T) {
 			}
 		}},
 		{HostileHTML200, func(t *testing.T, c *testClient) {
-			r, _, _ := fwdPage(c, size, 0)
+			if _, got, _ := fwdPage(c, size, 0); len(got) != size {
+				t.Errorf("first page: %d records", len(got))
+			}
+			r, _, _ := fwdPage(c, size, all[size-1])
 			if r.status != http.StatusOK || !strings.HasPrefix(string(r.body), "<!DOCTYPE html>") || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 				t.Errorf("status %d body %.40s", r.status, r.body)
 			}
 		}},
 		{HostileDeepNesting, func(t *testing.T, c *testClient) {
-			r, _, _ := fwdPage(c, size, 0)
+			r, _, _ := fwdPage(c, size, all[size-1])
 			if r.status != http.StatusOK || !strings.Contains(string(r.body), strings.Repeat("[", 10000)) {
 				t.Errorf("status %d, %d bytes", r.status, len(r.body))
 			}
