@@ -13,7 +13,8 @@
 //	--limit N              stop after N source records (0 = all)
 //	--since TIME           only records updated after this RFC 3339 time
 //	--full                 sweep every record; close versions of keys the source no longer returns
-//	--max-close-fraction F with --full, close at most this share of current keys (default 0.1; 1 = all)
+//	--max-close-fraction F with --full, close at most this share of the current keys, 1 = all
+//	                       (default 0.1)
 //	--dry-run              fetch, map and compare; write nothing; print what would change
 //	--all-fields           fetch whole records, not only the fields the mapping reads
 //	--migrate              apply the table's pending generated migrations before loading
@@ -30,10 +31,10 @@
 //	--data-dir DIR         embedded ClickHouse data directory (default ./data)
 //	--max-rejects N        fail once more than N records are rejected (default 100)
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)
+//	--batch-bytes N        also end a batch at N bytes of source JSON, 32 MiB (default 33554432)
+//	--max-wait D           longest one ConnectWise request may spend retrying (default 5m0s)
 //	--show-current N       after loading, print the first N rows of the current view (0 = none)
 //	--verify               load nothing: check the table's SCD Type 2 invariants (see below)
-//	--batch-bytes N        also end a batch at N bytes of source JSON (default 32 MiB)
-//	--max-wait D           longest one ConnectWise request may spend retrying (default 5m)
 //
 // # Exit status
 //
@@ -41,8 +42,10 @@
 //	3  the run loaded and was recorded, but rejected records, at most
 //	   --max-rejects; the last line on stderr gives their count, their share
 //	   of the records read and the reject file
-//	1  failure, including more than --max-rejects rejects (one line on
-//	   stderr saying why, with the reject file when there is one)
+//	1  failure, including more than --max-rejects rejects, a page that broke
+//	   the paging rules, and a --full sweep that closed nothing for want of
+//	   evidence (one line on stderr saying why, with the reject file when
+//	   there is one)
 //	2  usage error
 //	75 SIGTERM or SIGINT stopped the run at a checkpoint (resume.go): the
 //	   INSERT in flight and the mapped batch are written, the position is

@@ -1,9 +1,6 @@
 package backfill
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // DefaultMaxCloseFraction is the largest share of a table's current keys
 // one --full sweep may close (--max-close-fraction).
@@ -53,7 +50,7 @@ func closeVerdict(e sweepEvidence) (ok bool, reason string) {
 	}
 	if e.Current > 0 && float64(e.ToClose) > e.MaxCloseFraction*float64(e.Current)+1e-9 {
 		return false, fmt.Sprintf("it would close %d of %d current keys (%s), more than --max-close-fraction %g allows; if the source really lost them, rerun with a higher --max-close-fraction",
-			e.ToClose, e.Current, percent(e.ToClose, e.Current), e.MaxCloseFraction)
+			e.ToClose, e.Current, share(e.ToClose, e.Current), e.MaxCloseFraction)
 	}
 	return true, ""
 }
@@ -63,15 +60,6 @@ func abs64(n int64) int64 {
 		return -n
 	}
 	return n
-}
-
-// percent renders part/whole as "12%" ("0.4%" below 1%).
-func percent(part, whole int64) string {
-	p := 100 * float64(part) / float64(whole)
-	if p < 1 {
-		return fmt.Sprintf("%.1f%%", p)
-	}
-	return fmt.Sprintf("%.0f%%", math.Floor(p))
 }
 
 // CloseRefusedError is the error of a --full run whose sweep did not show

@@ -3,6 +3,7 @@ package backfill_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -62,13 +63,14 @@ func setCWEnv(t *testing.T, url string) {
 }
 
 // staticCW serves the given JSON array as the only page of every list
-// request.
+// request, and its length as /count.
 func staticCW(t *testing.T, body func() string) {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if strings.HasSuffix(r.URL.Path, "/count") {
-			w.Write([]byte(`{"count": 1}`))
+			n, _ := connectwise.CountRecords([]byte(body()))
+			fmt.Fprintf(w, `{"count": %d}`, n)
 			return
 		}
 		w.Write([]byte(body()))

@@ -33,7 +33,7 @@ func TestHostileSourceClosesNothing(t *testing.T) {
 		reason string
 	}{
 		{cwfake.HostileEmptyFirstPage, nil, "--full closed no key: the sweep read 0 records but the endpoint counted 300"},
-		{cwfake.HostileEmptyAll, nil, "--full closed no key: it would close 300 of 300 current keys (100%), more than --max-close-fraction 0.1"},
+		{cwfake.HostileEmptyAll, nil, "--full closed no key: it would close 300 of 300 current keys (100.0%), more than --max-close-fraction 0.1"},
 		{cwfake.HostileEmptyPageThenData, nil, "paging fault on page 2"},
 		{cwfake.HostileFullPageWithoutLink, nil, "a full page (100 records) without a next link"},
 		{cwfake.HostileRepeatPages, nil, "is not above the pageId"},
@@ -135,7 +135,7 @@ func TestMaxCloseFraction(t *testing.T) {
 	before := allVersions(t, tg, db)
 
 	r := load(t, tg, db, "--full")
-	if r.code != 1 || !strings.Contains(r.stderr, "it would close 100 of 200 current keys (50%), more than --max-close-fraction 0.1") {
+	if r.code != 1 || !strings.Contains(r.stderr, "it would close 100 of 200 current keys (50.0%), more than --max-close-fraction 0.1") {
 		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
 	}
 	checkOnlyTrueRows(t, store, before, allVersions(t, tg, db))

@@ -314,12 +314,12 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	fs.IntVar(&o.Limit, "limit", 0, "stop after `N` source records (0 = all); a limited run never closes keys nor advances the cursor")
 	since := fs.String("since", "", "only load records updated after this RFC 3339 `time`; without it, resume from the cursor of this tenant's last successful run")
 	fs.BoolVar(&o.Full, "full", false, "sweep every record and close the versions of keys the source no longer returns (only when the whole sweep succeeds)")
+	fs.Float64Var(&o.MaxCloseFraction, "max-close-fraction", DefaultMaxCloseFraction, "with --full, close at most this `share` of the current keys (0 to 1; 1 allows all); more closes nothing and fails the run")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "fetch, map and compare, write nothing, print what would change")
 	fs.BoolVar(&o.AllFields, "all-fields", false, "fetch whole records (by default only the fields the mapping reads are requested, with ConnectWise's fields= parameter)")
 	fs.BoolVar(&o.Migrate, "migrate", false, "apply the table's pending generated migrations before loading (without it, a run refuses and names them)")
 	fs.IntVar(&o.PageSize, "page-size", DefaultPageSize, "records per ConnectWise page (`N`, 1 to 1000)")
 	fs.IntVar(&o.Streams, "streams", 1, "fetch id ranges in `N` parallel forward-only streams (1 to 16; ignored with --limit)")
-	fs.DurationVar(&cfg.maxWait, "max-wait", connectwise.DefaultMaxWait, "longest `duration` one ConnectWise request may spend retrying, a Retry-After included (e.g. 30s, 5m)")
 	fs.IntVar(&cfg.rpm, "rpm", 0, "ConnectWise request budget per minute shared by all streams (`N`; 0 = no client-side limit; ConnectWise throttles past about 1000)")
 	fs.StringVar(&cfg.cwURL, "connectwise-url", "", "ConnectWise REST root `URL`, e.g. https://api-na.myconnectwise.net/v4_6_release/apis/3.0/ (env "+connectwise.EnvURL+"); "+
 		"credentials come from "+strings.Join([]string{connectwise.EnvCompany, connectwise.EnvPublicKey, connectwise.EnvPrivateKey, connectwise.EnvClientID}, ", "))
@@ -328,7 +328,7 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	fs.IntVar(&o.MaxRejects, "max-rejects", DefaultMaxRejects, "fail (exit 1) once more than `N` records are rejected; up to N, the rest loads and the run exits 3 (rejects are written to rejects/<tenant>-<table>-<run>.jsonl)")
 	fs.IntVar(&o.BatchRows, "batch-rows", DefaultBatchRows, "rows per INSERT (`N`, 1 to 1000000)")
 	fs.IntVar(&o.BatchBytes, "batch-bytes", DefaultBatchBytes, "also write a batch once its records hold `N` bytes of source JSON (bounds memory for wide records; at least 1 MiB)")
-	fs.Float64Var(&o.MaxCloseFraction, "max-close-fraction", DefaultMaxCloseFraction, "with --full, close at most this `share` of the current keys (0 to 1; 1 allows all); more closes nothing and fails the run")
+	fs.DurationVar(&cfg.maxWait, "max-wait", connectwise.DefaultMaxWait, "longest `duration` one ConnectWise request may spend retrying, a Retry-After included (e.g. 30s, 5m)")
 	fs.IntVar(&cfg.showCurrent, "show-current", 0, "after loading, print the first `N` rows of the current view (0 = none)")
 	fs.BoolVar(&cfg.verify, "verify", false, "load nothing: check the table for the SCD Type 2 invariants (at most one current version per key, versions chained end to start, "+
 		"no end before its start, record_hash equal to the row's hash) and, when ConnectWise is configured, its current keys against the source's /count; "+
