@@ -290,3 +290,22 @@ func TestBaseURLParseErrorRedacted(t *testing.T) {
 		t.Errorf("err = %v, want the parser's reason for a URL without user information", err)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	var got string
+	srv, n := sequenceServer(t, func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.RawQuery
+		status(401, `{"code":"Unauthorized","message":"Unauthorized"}`)(w, r)
+	}, status(200, `[{"id":1}]`))
+	c, _, _ := newTestClient(t, srv.URL, nil)
+	var ae *APIError
+	if err := c.Check(context.Background(), "service/tickets"); !errors.As(err, &ae) || ae.Status != 401 || n.Load() != 1 {
+		t.Errorf("err = %v after %d requests, want one request and an HTTP 401 *APIError", err, n.Load())
+	}
+	if got != "fields=id&page=1&pageSize=1" {
+		t.Errorf("query %q, want the smallest page", got)
+	}
+	if err := c.Check(context.Background(), "service/tickets"); err != nil {
+		t.Errorf("err = %v", err)
+	}
+}
