@@ -120,9 +120,10 @@ func checkOrderBy(s string) (string, error) {
 // Pages fetches every page of endpoint (e.g. "/service/tickets") matching q, calling fn with each page
 // in order. It follows the Link header's rel="next" target until there is none or a page is empty;
 // fn is never called with an empty page (so a query matching nothing calls it zero times). A page
-// that breaks the paging rules (see pagingRule: an empty page with a next link, a full forward-only
-// page without one, more records than pageSize, repeated or unordered ids, a next pageId that is not
-// the page's last id, more than q.MaxPages pages) ends the walk with a *PagingFault.
+// that breaks the paging rules (see pagingRule: an empty page linking further on, a full forward-only
+// page without a next link, more records than pageSize, ids not above the pageId asked for, a next
+// pageId that is not the page's last id, more than q.MaxPages pages) ends the walk with a
+// *PagingFault.
 // Only the paging parameter of the next link (page, or pageId in forward-only mode) is taken from it;
 // the URL is rebuilt from BaseURL and q, so the credentials never go to another host and the query
 // cannot silently change. An error from fn stops the walk and is returned unchanged.
@@ -178,7 +179,7 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 			return &PagingFault{Page: number, URL: cur, Reason: reason}
 		}
 		if ids.records == 0 {
-			return nil // an empty page without a next link ends the walk
+			return nil // an empty page the rules let through ends the walk
 		}
 		if err := fn(Page{Number: number, Body: resp.body, Records: ids.records, URL: cur}); err != nil {
 			return err
