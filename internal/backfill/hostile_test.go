@@ -134,13 +134,19 @@ func TestMaxCloseFraction(t *testing.T) {
 	rep := store.Mutate(4, 0, 100, 0) // half the source is gone
 	before := allVersions(t, tg, db)
 
-	r := load(t, tg, db, "--full")
-	if r.code != 1 || !strings.Contains(r.stderr, "it would close 100 of 200 current keys (50.0%), more than --max-close-fraction 0.1") {
-		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	for _, dry := range []bool{true, false} {
+		args := []string{"--full"}
+		if dry {
+			args = append(args, "--dry-run")
+		}
+		r := load(t, tg, db, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "it would close 100 of 200 current keys (50.0%), more than --max-close-fraction 0.1") {
+			t.Fatalf("%v: exit %d, stderr %s", args, r.code, r.stderr)
+		}
 	}
 	checkOnlyTrueRows(t, store, before, allVersions(t, tg, db))
 
-	r = mustLoad(t, tg, db, "--full", "--max-close-fraction", "0.5")
+	r := mustLoad(t, tg, db, "--full", "--max-close-fraction", "0.5")
 	expect(t, r, map[string]string{"closed": "100"})
 	checkInvariants(t, allVersions(t, tg, db), set(rep.Deleted))
 	if r := load(t, tg, db, "--max-close-fraction", "1.5"); r.code != 2 {
