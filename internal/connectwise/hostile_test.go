@@ -309,3 +309,27 @@ func TestCheck(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// BenchmarkPageValidation compares the validation a page got before the
+// paging rules (CountRecords) with the one that also reads every record's
+// id for them (scanPageIDs), in one run.
+func BenchmarkPageValidation(b *testing.B) {
+	page := benchPage(1000)
+	for _, bc := range []struct {
+		name string
+		scan func([]byte) error
+	}{
+		{"CountRecords", func(p []byte) error { _, err := CountRecords(p); return err }},
+		{"scanPageIDs", func(p []byte) error { _, err := scanPageIDs(p); return err }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(page)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := bc.scan(page); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
