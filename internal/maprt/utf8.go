@@ -1,15 +1,20 @@
 package maprt
 
-import "unicode/utf8"
+import (
+	"bytes"
+	"strconv"
+	"unicode/utf8"
+)
 
 // InvalidUTF8Paths calls fn with the source path ("summary",
 // "status__name": keys joined by "__", array positions left out, as
 // FieldError.Path names them) of every string value of rec holding
-// invalid UTF-8, which Unmarshal replaces with U+FFFD without a word. rec
-// is a record the page scanner validated; on malformed input the walk
-// stops early but never panics. Valid records cost one utf8.Valid pass.
+// invalid UTF-8 or a lone UTF-16 surrogate escape ("\ud800"), which
+// Unmarshal replaces with U+FFFD without a word. rec is a record the page
+// scanner validated; on malformed input the walk stops early but never
+// panics. Valid records cost one utf8.Valid pass and a search for "\ud".
 func InvalidUTF8Paths(rec []byte, fn func(path string)) {
-	if utf8.Valid(rec) {
+	if utf8.Valid(rec) && !bytes.Contains(rec, []byte(`\ud`)) && !bytes.Contains(rec, []byte(`\uD`)) {
 		return
 	}
 	w := utf8Walker{b: rec, fn: fn}
@@ -54,7 +59,7 @@ func (w *utf8Walker) value(path string) bool {
 	switch w.b[w.i] {
 	case '"':
 		s, ok := w.str()
-		if ok && !utf8.Valid(s) {
+		if ok && (!utf8.Valid(s) || loneSurrogate(s)) {
 			w.fn(path)
 		}
 		return ok
@@ -122,4 +127,42 @@ func (w *utf8Walker) value(path string) bool {
 		}
 		return true
 	}
+}
+
+// loneSurrogate reports whether the raw content s of a JSON string holds a
+// \u escape of a UTF-16 surrogate that is not half of a pair.
+func loneSurrogate(s []byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		if i+5 >= len(s) || s[i+1] != 'u' {
+			i++ // another escape (or a cut one): skip its character
+			continue
+		}
+		r := hex4(s[i+2 : i+6])
+		switch {
+		case r >= 0xD800 && r < 0xDC00:
+			if i+11 < len(s) && s[i+6] == '\\' && s[i+7] == 'u' {
+				if lo := hex4(s[i+8 : i+12]); lo >= 0xDC00 && lo <= 0xDFFF {
+					i += 11
+					continue
+				}
+			}
+			return true
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		}
+		i += 5
+	}
+	return false
+}
+
+// hex4 reads four hex digits (-1 when they are not).
+func hex4(b []byte) int {
+	n, err := strconv.ParseUint(string(b), 16, 32)
+	if err != nil {
+		return -1
+	}
+	return int(n)
 }

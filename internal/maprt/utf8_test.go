@@ -17,6 +17,8 @@ func TestInvalidUTF8Paths(t *testing.T) {
 		{"{\"a\":[\"\xfe\",{\"b\":\"x\xff\"}],\"c\":\"\\\"\xff\\\\\"}", []string{"a", "a__b", "c"}},
 		{"{\"k\xff\":\"v\",\"n\":null,\"t\":true,\"x\":1.5e3}", nil}, // a bad key is not a value the mapper reads
 		{"{\"s\":\"\xff", []string{}},                                // malformed: stops without a panic
+		// Lone surrogate escapes are replaced too; a pair and an escaped backslash are not.
+		{`{"a":"x\ud800y","b":"\ud83d\ude00","c":"\\ud800","d":"\udc00","e":"\uD800\u0041"}`, []string{"a", "d", "e"}},
 	}
 	for _, tt := range tests {
 		var got []string
