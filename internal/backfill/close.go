@@ -2,7 +2,6 @@ package backfill
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -67,9 +66,8 @@ func (l *loader[R]) closeMissing(ctx context.Context) error {
 		return err
 	}
 	if err := l.checkEvidence(missing, current); err != nil {
-		if derr := warehouse.DropSweepKeys(ctx, l.eng, l.db, l.stats.RunID); derr != nil {
-			return errors.Join(err, derr)
-		}
+		// The keys this run recorded stay, as after any failure: a run
+		// resumed from a checkpoint under this run id needs them.
 		return err
 	}
 	err = warehouse.MissingKeys(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn, l.stats.RunID, l.opts.BatchRows, func(keys []int64) error {
