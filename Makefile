@@ -34,7 +34,7 @@ rie: ## install the AWS Lambda Runtime Interface Emulator into .cache/bin (the L
 chdb: ## fetch the embedded ClickHouse engine (libchdb.so) into the user cache
 	@internal/chdb/fetch-chdb.sh
 
-clickhouse: ## install Debian's clickhouse-server (18.16) when missing; tests start their own instance
+clickhouse: ## install Debian's clickhouse-server (18.16) and zookeeper (3.8) when missing; tests start their own instances
 	@internal/testenv/install-clickhouse.sh
 
 test: chdb clickhouse rie ## run every test, with the embedded engine, a private clickhouse-server and the Lambda emulator

@@ -76,6 +76,8 @@ type options struct {
 	binary       string
 	startTimeout time.Duration
 	tls          bool
+	ports        []int             // native, HTTP; nil picks free ones
+	configD      map[string][]byte // extra files under config.d/
 }
 
 // WithTLS also serves the native protocol over TLS on SecureAddr and the
@@ -92,6 +94,26 @@ func WithBinary(path string) Option { return func(o *options) { o.binary = path 
 // WithStartTimeout sets how long StartProcess, Restart and Up wait for the
 // server to answer (DefaultStartTimeout if unset).
 func WithStartTimeout(d time.Duration) Option { return func(o *options) { o.startTimeout = d } }
+
+// WithPorts listens on the given native and HTTP ports instead of free
+// ones the server picks; a port taken by then fails the start (no retry).
+// A cluster harness uses it to write every node's address into every
+// node's configuration before any of them starts.
+func WithPorts(native, http int) Option {
+	return func(o *options) { o.ports = []int{native, http} }
+}
+
+// WithConfigD adds a file named name (e.g. "cluster.xml") to the server's
+// config.d directory, which clickhouse-server merges into config.xml:
+// remote_servers, macros, zookeeper and the like.
+func WithConfigD(name string, xml []byte) Option {
+	return func(o *options) {
+		if o.configD == nil {
+			o.configD = map[string][]byte{}
+		}
+		o.configD[name] = xml
+	}
+}
 
 // Server is one running (or stopped) private clickhouse-server.
 type Server struct {
@@ -110,6 +132,8 @@ type Server struct {
 
 	args         []string // arguments before --config-file
 	tls          bool     // also listen with TLS
+	ports        []int    // fixed native and HTTP ports, or nil
+	configD      map[string][]byte
 	config       string   // path of config.xml
 	ownsDir      bool     // Stop removes Dir
 	startTimeout time.Duration
@@ -176,7 +200,7 @@ func StartProcess(dir string, opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{Binary: bin, startTimeout: o.startTimeout, tls: o.tls}
+	s := &Server{Binary: bin, startTimeout: o.startTimeout, tls: o.tls, ports: o.ports, configD: o.configD}
 	if filepath.Base(bin) == "clickhouse" {
 		s.args = []string{"server"}
 	}
@@ -209,7 +233,7 @@ func StartProcess(dir string, opts ...Option) (*Server, error) {
 		if err == nil {
 			return s, nil
 		}
-		if i == attempts || !errors.Is(err, errPortTaken) {
+		if i == attempts || !errors.Is(err, errPortTaken) || s.ports != nil {
 			break
 		}
 	}
@@ -221,8 +245,14 @@ func StartProcess(dir string, opts ...Option) (*Server, error) {
 
 // configure picks free loopback ports and writes the config files.
 func (s *Server) configure() error {
-	ports, err := freePorts(4)
+	ports, err := FreePorts(4)
 	if err != nil {
+		return err
+	}
+	if s.ports != nil {
+		copy(ports, s.ports)
+	}
+	if err := writeConfigD(s.Dir, s.configD); err != nil {
 		return err
 	}
 	secure, https := 0, 0
@@ -243,8 +273,9 @@ func (s *Server) configure() error {
 	return nil
 }
 
-// freePorts returns n distinct TCP ports that were free on 127.0.0.1.
-func freePorts(n int) ([]int, error) {
+// FreePorts returns n distinct TCP ports that were free on 127.0.0.1 (a
+// port can be taken by another process before it is bound again).
+func FreePorts(n int) ([]int, error) {
 	var ports []int
 	for range n {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -332,6 +363,14 @@ func (s *Server) Up() error {
 		return err
 	}
 	return nil
+}
+
+// StartChild starts cmd so that the kernel kills it when the test binary
+// dies (on Linux; elsewhere it is cmd.Start). Other harnesses (ZooKeeper
+// in chcluster) start their children with it.
+func StartChild(cmd *exec.Cmd) error {
+	cmd.SysProcAttr = sysProcAttr()
+	return startCmd(cmd)
 }
 
 // waitReady polls /ping over HTTP and the native port until both answer,
