@@ -40,7 +40,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -262,27 +261,12 @@ func (c *Cluster) Query(ctx context.Context, query string) (string, error) {
 	return "", errors.New("chcluster: no node is running")
 }
 
-// dbSeq numbers the databases TempDatabase creates.
-var dbSeq atomic.Int64
-
 // TempDatabase creates a database on every node (ON CLUSTER) with a name
 // unique to this process, drops it on every node when tb ends (with its
 // replicated tables' ZooKeeper metadata), and returns the name.
 func (c *Cluster) TempDatabase(tb testing.TB) string {
 	tb.Helper()
-	var b strings.Builder
-	b.WriteString("c_")
-	for _, r := range strings.ToLower(tb.Name()) {
-		if b.Len() >= 40 {
-			break
-		}
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	name := fmt.Sprintf("%s_%d_%d", b.String(), os.Getpid(), dbSeq.Add(1))
+	name := chserver.DatabaseName("c_", tb)
 	ctx := context.Background()
 	if _, err := c.Query(ctx, "CREATE DATABASE "+name+" ON CLUSTER "+c.Name); err != nil {
 		tb.Fatal(err)

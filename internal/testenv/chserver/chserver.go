@@ -134,8 +134,8 @@ type Server struct {
 	tls          bool     // also listen with TLS
 	ports        []int    // fixed native and HTTP ports, or nil
 	configD      map[string][]byte
-	config       string   // path of config.xml
-	ownsDir      bool     // Stop removes Dir
+	config       string // path of config.xml
+	ownsDir      bool   // Stop removes Dir
 	startTimeout time.Duration
 
 	mu      sync.Mutex
@@ -594,13 +594,12 @@ func Start(tb testing.TB, opts ...Option) *Server {
 // dbSeq numbers the databases TempDatabase creates.
 var dbSeq atomic.Int64
 
-// TempDatabase creates a database with a name unique to this server's
-// process, drops it when tb ends, and returns the name. It lets tests
-// share one server, even in parallel, without seeing each other's tables.
-func (s *Server) TempDatabase(tb testing.TB) string {
-	tb.Helper()
+// DatabaseName returns prefix, then tb's name in lowercase letters, digits
+// and underscores (clipped), then a number unique in this process: a
+// database name no other test of the process uses.
+func DatabaseName(prefix string, tb testing.TB) string {
 	var b strings.Builder
-	b.WriteString("t_")
+	b.WriteString(prefix)
 	for _, r := range strings.ToLower(tb.Name()) {
 		if b.Len() >= 40 {
 			break
@@ -611,7 +610,15 @@ func (s *Server) TempDatabase(tb testing.TB) string {
 			b.WriteByte('_')
 		}
 	}
-	name := fmt.Sprintf("%s_%d", b.String(), dbSeq.Add(1))
+	return fmt.Sprintf("%s_%d", b.String(), dbSeq.Add(1))
+}
+
+// TempDatabase creates a database with a name unique to this server's
+// process, drops it when tb ends, and returns the name. It lets tests
+// share one server, even in parallel, without seeing each other's tables.
+func (s *Server) TempDatabase(tb testing.TB) string {
+	tb.Helper()
+	name := DatabaseName("t_", tb)
 	ctx := context.Background()
 	if _, err := s.Query(ctx, "CREATE DATABASE "+name); err != nil {
 		tb.Fatal(err)
