@@ -6,6 +6,7 @@ package templates
 
 import (
 	"embed"
+	"strings"
 	"text/template"
 )
 
@@ -18,3 +19,8 @@ var DDL = template.Must(template.New("ddl.sql.tmpl").Option("missingkey=error").
 // Dictionary renders a table's data dictionary (README.md) from a
 // dictionary view.
 var Dictionary = template.Must(template.New("dictionary.md.tmpl").Option("missingkey=error").ParseFS(files, "dictionary.md.tmpl"))
+
+// ClusterDDL renders a table's .cluster.sql file from a sqlddl cluster view.
+var ClusterDDL = template.Must(template.New("ddl_cluster.sql.tmpl").Option("missingkey=error").
+	Funcs(template.FuncMap{"trimRight": func(s string) string { return strings.TrimRight(s, " ") }}).
+	ParseFS(files, "ddl_cluster.sql.tmpl"))

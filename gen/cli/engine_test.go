@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/canonic-data/canonic/gen/emit/sqlddl"
 	"github.com/canonic-data/canonic/generated/connectwise/tickets"
 	"github.com/canonic-data/canonic/internal/table"
 	"github.com/canonic-data/canonic/internal/warehouse"
@@ -29,6 +31,9 @@ func TestGoldenDDLRunsOnEngines(t *testing.T) {
 		t.Fatalf("golden DDL files: %v %v", files, err)
 	}
 	for _, f := range files {
+		if strings.HasSuffix(f, sqlddl.ClusterSuffix) {
+			continue // TestGoldenClusterDDLRunsOnCluster
+		}
 		ddl, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -131,4 +136,87 @@ func TestTicketsDDLHas41ColumnsInOrder(t *testing.T) {
 			t.Fatalf("SCD columns %v", scd)
 		}
 	})
+}
+
+// TestGoldenClusterDDLRunsOnCluster runs every golden case's cluster DDL
+// generated for target 18.16 on the local 2x2 cluster (twice: IF NOT
+// EXISTS holds). On every node, the Distributed table has exactly the
+// columns, types and comments the single-node DDL gives on one 18.16
+// server (a "$" written \x24 included), the local replicated table the
+// same names and types, and the current view answers.
+func TestGoldenClusterDDLRunsOnCluster(t *testing.T) {
+	files, err := filepath.Glob("testdata/golden/*/want/generated/*/*/*" + sqlddl.ClusterSuffix)
+	if err != nil || len(files) < 5 {
+		t.Fatalf("golden cluster DDL files: %v %v", files, err)
+	}
+	ctx := context.Background()
+	for _, f := range files {
+		single := strings.TrimSuffix(f, sqlddl.ClusterSuffix) + ".sql"
+		singleDDL, err := os.ReadFile(single)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := targetLine.FindSubmatch(singleDDL); m == nil || string(m[1]) != "18" || string(m[2]) != "16" {
+			continue
+		}
+		clusterDDL, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl := strings.TrimSuffix(filepath.Base(f), sqlddl.ClusterSuffix)
+		t.Run(strings.TrimPrefix(f, "testdata/golden/"), func(t *testing.T) {
+			srv := wt.Server(t)
+			sdb := wt.Database(t)
+			if err := warehouse.EnsureDatabase(ctx, srv.Engine, sdb); err != nil {
+				t.Fatal(err)
+			}
+			if err := srv.Engine.ApplyDDL(ctx, sdb, string(singleDDL)); err != nil {
+				t.Fatal(err)
+			}
+			want, err := warehouse.Columns(ctx, srv.Engine, sdb, tbl)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			tg := wt.Cluster(t)
+			ddl, err := warehouse.ClusterDDL(string(clusterDDL), tg.Spec, tg.DB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if err := tg.Engine.ApplyDDL(ctx, tg.DB, ddl); err != nil {
+					t.Fatal(err)
+				}
+			}
+			nodes, err := warehouse.ClusterNodes(ctx, tg.Engine, tg.Spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			engines, err := warehouse.PingNodes(ctx, tg.DSN, nodes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				for _, e := range engines {
+					e.Close()
+				}
+			}()
+			for i, e := range engines {
+				dist, err := warehouse.Columns(ctx, e, tg.DB, tbl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(dist, want) {
+					t.Errorf("%s: Distributed %s columns differ from the single-node table:\n%v\nwant\n%v", nodes[i], tbl, dist, want)
+				}
+				if err := warehouse.CheckTable(ctx, e, tg.DB, tbl+table.LocalSuffix, want); err != nil {
+					t.Errorf("%s: %v", nodes[i], err)
+				}
+				if err := e.Query(ctx, "SELECT count() FROM "+warehouse.QuoteIdent(tg.DB)+"."+warehouse.QuoteIdent(tbl+"_current"),
+					func(src []byte) (int, error) { return len(src), nil }); err != nil {
+					t.Errorf("%s: current view: %v", nodes[i], err)
+				}
+			}
+		})
+	}
 }

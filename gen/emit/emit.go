@@ -24,7 +24,7 @@ type Histories map[string]evolve.History
 
 // Project emits every table. Each table owns:
 //
-//	generated/<service>/<table>/{row,mapper,hash,table}.go and <table>.sql
+//	generated/<service>/<table>/{row,mapper,hash,table}.go, <table>.sql and <table>.cluster.sql
 //	generated/<service>/<table>/README.md, the data dictionary
 //	generated/<service>/<table>/schema.json and migrations/NNNN_*.sql
 //	cmd/backfill-<service>-<table>/main.go
@@ -42,6 +42,13 @@ func Project(p *model.Project, histories Histories) (Output, error) {
 			continue
 		}
 		if err := out.add(t.Dir+"/"+sqlName, ddl); err != nil {
+			return nil, err
+		}
+		clusterDDL, err := sqlddl.ClusterFile(p, t)
+		if err != nil {
+			return nil, err
+		}
+		if err := out.add(t.Dir+"/"+sqlddl.ClusterFileName(t), clusterDDL); err != nil {
 			return nil, err
 		}
 		hist, err := evolve.Plan(p, t, histories[t.Dir], string(ddl), sqlddl.View(t))
@@ -68,7 +75,7 @@ func Project(p *model.Project, histories Histories) (Output, error) {
 		if err := out.add(t.Dir+"/"+dictionary.FileName, dict); err != nil {
 			return nil, err
 		}
-		files, err := golang.Files(p, t, sqlName, hist.Schema.Migrations)
+		files, err := golang.Files(p, t, sqlName, sqlddl.ClusterFileName(t), hist.Schema.Migrations)
 		if err != nil {
 			return nil, err
 		}

@@ -72,6 +72,7 @@ func TestProjectFiles(t *testing.T) {
 		"generated/connectwise/tickets/row.go",
 		"generated/connectwise/tickets/schema.json",
 		"generated/connectwise/tickets/table.go",
+		"generated/connectwise/tickets/tickets.cluster.sql",
 		"generated/connectwise/tickets/tickets.sql",
 	}
 	if !slices.Equal(names, want) {
@@ -126,7 +127,7 @@ func TestTargetChangesOnlyTypes(t *testing.T) {
 		switch name {
 		case "generated/connectwise/tickets/schema.json":
 			a = strings.ReplaceAll(strings.ReplaceAll(a, "UInt8", "Bool"), `"target": "18.16"`, `"target": "26.7"`)
-		case "generated/connectwise/tickets/tickets.sql", "generated/connectwise/tickets/migrations/0001_create.sql", "generated/connectwise/tickets/README.md":
+		case "generated/connectwise/tickets/tickets.sql", "generated/connectwise/tickets/tickets.cluster.sql", "generated/connectwise/tickets/migrations/0001_create.sql", "generated/connectwise/tickets/README.md":
 			a = strings.ReplaceAll(strings.ReplaceAll(a, "UInt8", "Bool"), "ClickHouse 18.16", "ClickHouse 26.7")
 			a, b = strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " ")
 		case "generated/connectwise/tickets/table.go":

@@ -58,6 +58,12 @@ type Table[R any] struct {
 	// current-rows view, with unqualified names (run it with the tenant's
 	// database selected). Statements end with ";\n".
 	DDL string
+	// ClusterDDL is the generated .cluster.sql file: the same table for a
+	// ClickHouse cluster (<name>_local ReplicatedReplacingMergeTree, <name>
+	// Distributed over it, the current view over <name>), every statement
+	// ON CLUSTER, with the placeholders ClusterParam, DatabaseParam and
+	// ZooKeeperPrefixParam for the runtime to fill.
+	ClusterDDL string
 	// CurrentView is the name of the view of current rows, "tickets_current".
 	CurrentView string
 	// Columns lists all columns (business, then SCD) in DDL order.
@@ -111,6 +117,31 @@ type Table[R any] struct {
 	// clickhouse-go's batch.Append takes them (nil or a pointer for NULL).
 	AppendValues func(dst []any, row *R) []any
 }
+
+// Placeholders of ClusterDDL. They are filled at run time with validated
+// values (internal/warehouse.ClusterDDL). They cannot be mistaken for
+// ClickHouse's own macros ({shard}, {replica}), which the DDL keeps for
+// the servers to fill, and the generator writes every "$" of a column
+// comment as \x24, so no other "${" occurs in the file.
+const (
+	// ClusterParam is the cluster name (ON CLUSTER, Distributed).
+	ClusterParam = "${cluster}"
+	// DatabaseParam is the tenant's database.
+	DatabaseParam = "${database}"
+	// ZooKeeperPrefixParam starts the replicated tables' ZooKeeper paths:
+	// '${zk_prefix}/{shard}/${database}/<table>'.
+	ZooKeeperPrefixParam = "${zk_prefix}"
+)
+
+// ZooKeeperPath starts the ZooKeeper path of a cluster table's local
+// replicated table, followed by the table name: one path per shard and
+// database. The database is written bare here (the runtime fills it with
+// a validated identifier), not quoted as elsewhere.
+const ZooKeeperPath = ZooKeeperPrefixParam + "/{shard}/" + DatabaseParam + "/"
+
+// LocalSuffix names a cluster table's local (replicated) table:
+// "tickets" + LocalSuffix.
+const LocalSuffix = "_local"
 
 // Migration is one generated migration file.
 type Migration struct {

@@ -21,6 +21,7 @@ type httpInserter struct {
 	endpoint string // scheme://host:port/, no credentials
 	user     string
 	password string
+	params   url.Values // settings sent with every INSERT
 }
 
 // newHTTPInserter returns an inserter for the interface at endpoint
@@ -42,6 +43,7 @@ func newHTTPInserter(endpoint url.URL, tlsConfig *tls.Config, user, password str
 		endpoint: endpoint.String(),
 		user:     user,
 		password: password,
+		params:   url.Values{},
 	}
 }
 
@@ -61,6 +63,9 @@ func insertQuery(db, tbl string, columns []string) string {
 // (TestServerInsertIsOnePart).
 func (h *httpInserter) insert(ctx context.Context, db, tbl string, columns []string, rows Rows) error {
 	q := url.Values{}
+	for k, v := range h.params {
+		q[k] = v
+	}
 	q.Set("query", insertQuery(db, tbl, columns))
 	q.Set("max_insert_block_size", strconv.Itoa(max(rows.Len(), 1)))
 	_, err := h.post(ctx, q, &rowBinaryBody{rows: rows})

@@ -37,10 +37,28 @@ const dsnHint = "clickhouse://user:password@host:9000/database (add ?secure=true
 // password and TLS settings. It checks both the native connection and the
 // HTTP interface (with the credentials) before returning. The password
 // never appears in errors or in String.
-func OpenServer(ctx context.Context, dsn string) (Engine, error) {
+//
+// settings (optional) are sent with every statement, query and INSERT: a
+// cluster's inserts use insert_distributed_sync and insert_quorum
+// (ClusterInsertSettings). 18.16 takes integer values only.
+func OpenServer(ctx context.Context, dsn string, settings ...map[string]any) (Engine, error) {
+	return openServer(ctx, dsn, true, settings)
+}
+
+// openNode connects to a cluster node over the native protocol only (its
+// HTTP port is not in system.clusters): it can run statements and
+// queries, not Insert.
+func openNode(ctx context.Context, dsn string) (Engine, error) {
+	return openServer(ctx, dsn, false, nil)
+}
+
+func openServer(ctx context.Context, dsn string, inserts bool, settings []map[string]any) (Engine, error) {
 	redacted, secret, err := RedactDSN(dsn)
 	if err != nil {
 		return nil, err
+	}
+	if !inserts {
+		return openNative(ctx, dsn, redacted, secret)
 	}
 	endpoint, err := HTTPInterface(dsn, 0)
 	if errors.Is(err, ErrHTTPPortUnknown) {
@@ -59,6 +77,15 @@ func OpenServer(ctx context.Context, dsn string) (Engine, error) {
 	}
 	s := &server{opts: opts, redacted: redacted, secret: secret,
 		http: newHTTPInserter(endpoint, tlsConfig, opts.Auth.Username, opts.Auth.Password, opts.DialTimeout)}
+	for _, m := range settings {
+		if opts.Settings == nil {
+			opts.Settings = clickhouse.Settings{}
+		}
+		for k, v := range m {
+			opts.Settings[k] = v
+			s.http.params.Set(k, fmt.Sprint(v))
+		}
+	}
 	conn, err := clickhouse.Open(opts)
 	if err != nil {
 		return nil, s.wrap("connecting to ClickHouse", err)
@@ -71,6 +98,26 @@ func OpenServer(ctx context.Context, dsn string) (Engine, error) {
 		conn.Close()
 		return nil, s.wrap("connecting to ClickHouse's HTTP interface on port "+endpoint.Port()+
 			" (inserts use it; the DSN's "+HTTPPortParam+" names its port)", err)
+	}
+	s.conn = conn
+	return s, nil
+}
+
+// openNative opens the native connection of dsn alone.
+func openNative(ctx context.Context, dsn, redacted, secret string) (Engine, error) {
+	native := withoutHTTPPort(dsn)
+	opts, err := clickhouse.ParseDSN(native)
+	if err != nil {
+		return nil, fmt.Errorf("invalid ClickHouse DSN %s: %s (want %s)", redacted, scrub(err.Error(), native, secret, redacted), dsnHint)
+	}
+	s := &server{opts: opts, redacted: redacted, secret: secret}
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, s.wrap("connecting to ClickHouse", err)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, s.wrap("connecting to ClickHouse", err)
 	}
 	s.conn = conn
 	return s, nil
@@ -200,10 +247,15 @@ func (s *server) Insert(ctx context.Context, db, tbl string, columns []string, r
 	if rows.Len() == 0 {
 		return nil
 	}
+	if s.http == nil {
+		return errors.New("inserting into " + db + "." + tbl + ": this connection to a cluster node is for statements and queries only")
+	}
 	return s.wrap("inserting into "+db+"."+tbl, s.http.insert(ctx, db, tbl, columns, rows))
 }
 
 func (s *server) Close() error {
-	s.http.close()
+	if s.http != nil {
+		s.http.close()
+	}
 	return s.conn.Close()
 }

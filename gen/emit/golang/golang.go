@@ -22,7 +22,7 @@ func Header(t *model.Table) string {
 
 // Files returns the Go files of table t, keyed by slash path relative to
 // the project root.
-func Files(p *model.Project, t *model.Table, sqlFile string, migrations []string) (map[string][]byte, error) {
+func Files(p *model.Project, t *model.Table, sqlFile, clusterSQLFile string, migrations []string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	add := func(name string, f *jen.File) error {
 		var buf bytes.Buffer
@@ -39,7 +39,7 @@ func Files(p *model.Project, t *model.Table, sqlFile string, migrations []string
 		{t.Dir + "/row.go", func(f *jen.File) { rowFile(f, t) }},
 		{t.Dir + "/mapper.go", func(f *jen.File) { mapperFile(f, t) }},
 		{t.Dir + "/hash.go", func(f *jen.File) { hashFile(f, t) }},
-		{t.Dir + "/table.go", func(f *jen.File) { tableFile(f, p, t, sqlFile, migrations) }},
+		{t.Dir + "/table.go", func(f *jen.File) { tableFile(f, p, t, sqlFile, clusterSQLFile, migrations) }},
 	} {
 		f := newFile(t, t.GoPackage)
 		e.fn(f)
@@ -381,10 +381,14 @@ func allColumns(t *model.Table) []column {
 
 // tableFile: the embedded DDL, Table, and the RowBinary and clickhouse-go
 // codecs.
-func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, migrations []string) {
+func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile, clusterSQLFile string, migrations []string) {
 	comment(f, "ddl is the reviewable DDL file next to this one.")
 	f.Comment("//go:embed " + sqlFile)
 	f.Var().Id("ddl").String()
+	f.Line()
+	comment(f, "clusterDDL is the same table for a ClickHouse cluster, with run-time placeholders.")
+	f.Comment("//go:embed " + clusterSQLFile)
+	f.Var().Id("clusterDDL").String()
 	f.Line()
 	comment(f, "migrationFiles holds the table's numbered migrations (see schema.json).")
 	f.Comment("//go:embed migrations/*.sql")
@@ -431,6 +435,7 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile string, mi
 		field{"Mapping", jen.Lit(t.Mapping)},
 		field{"Endpoint", jen.Lit(t.Endpoint)},
 		field{"DDL", jen.Id("ddl")},
+		field{"ClusterDDL", jen.Id("clusterDDL")},
 		field{"CurrentView", jen.Lit(t.CurrentView)},
 		field{"Columns", jen.Index().Qual(pkgTable, "Column").ValuesFunc(func(g *jen.Group) {
 			for _, c := range columns {

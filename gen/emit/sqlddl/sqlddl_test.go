@@ -46,3 +46,40 @@ func TestFileLayout(t *testing.T) {
 		t.Errorf("FileName = %s", FileName(tb))
 	}
 }
+
+// TestClusterFileLayout: the cluster form has a comment-free replicated
+// local table, a Distributed table with the comments sharded by the key,
+// the view over it, placeholders only where the runtime fills them, and
+// every "$" of a comment written \x24.
+func TestClusterFileLayout(t *testing.T) {
+	id := &model.Column{Name: "id", Type: model.Type{Kind: model.Int32}, Description: "Id, costs ${price}."}
+	tb := &model.Table{
+		Mapping: "mappings/s/things.yaml", Service: "s", Name: "things", Description: "Things.",
+		Columns: []*model.Column{id}, Key: id, OrderBy: []string{"id", "effective_start_date"}, CurrentView: "things_current",
+		PartitionBy: "toYYYYMM(effective_start_date)",
+	}
+	p := &model.Project{Target: model.MinTarget, Tables: []*model.Table{tb}}
+	out, err := ClusterFile(p, tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(out)
+	for _, want := range []string{
+		"CREATE TABLE IF NOT EXISTS ${database}.`things_local` ON CLUSTER ${cluster}\n(\n    `id`                   Int32,\n",
+		"ENGINE = ReplicatedReplacingMergeTree('${zk_prefix}/{shard}/${database}/things', '{replica}', updated_at)\nPARTITION BY toYYYYMM(effective_start_date)\nORDER BY (`id`, `effective_start_date`);\n",
+		"CREATE TABLE IF NOT EXISTS ${database}.`things` ON CLUSTER ${cluster}\n(\n    `id`                   Int32                     COMMENT 'Id, costs \\x24{price}.',\n",
+		"ENGINE = Distributed(${cluster}, ${database}, `things_local`, intHash64(`id`));\n",
+		"CREATE VIEW IF NOT EXISTS ${database}.`things_current` ON CLUSTER ${cluster} AS\nSELECT * FROM ${database}.`things` FINAL WHERE is_current = 1;\n",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("cluster DDL lacks %q:\n%s", want, src)
+		}
+	}
+	body := src[strings.Index(src, "CREATE"):]
+	if n := strings.Count(body, "${"); n != strings.Count(body, "${cluster}")+strings.Count(body, "${database}")+strings.Count(body, "${zk_prefix}") {
+		t.Errorf("a \"${\" that is not a placeholder:\n%s", body)
+	}
+	if ClusterFileName(tb) != "things.cluster.sql" {
+		t.Errorf("ClusterFileName = %s", ClusterFileName(tb))
+	}
+}

@@ -17,6 +17,12 @@ import (
 //go:embed boards.sql
 var ddl string
 
+// clusterDDL is the same table for a ClickHouse cluster, with run-time
+// placeholders.
+//
+//go:embed boards.cluster.sql
+var clusterDDL string
+
 // migrationFiles holds the table's numbered migrations (see schema.json).
 //
 //go:embed migrations/*.sql
@@ -31,6 +37,7 @@ var Table = table.Table[Row]{
 	Mapping:     "mappings/connectwise/boards.yaml",
 	Endpoint:    "service/boards",
 	DDL:         ddl,
+	ClusterDDL:  clusterDDL,
 	CurrentView: "boards_current",
 	Columns: []table.Column{
 		{Name: "id", Type: "Int64", Comment: "ConnectWise board id; the business key (tickets.board_id)."},

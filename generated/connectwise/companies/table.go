@@ -17,6 +17,12 @@ import (
 //go:embed companies.sql
 var ddl string
 
+// clusterDDL is the same table for a ClickHouse cluster, with run-time
+// placeholders.
+//
+//go:embed companies.cluster.sql
+var clusterDDL string
+
 // migrationFiles holds the table's numbered migrations (see schema.json).
 //
 //go:embed migrations/*.sql
@@ -31,6 +37,7 @@ var Table = table.Table[Row]{
 	Mapping:     "mappings/connectwise/companies.yaml",
 	Endpoint:    "company/companies",
 	DDL:         ddl,
+	ClusterDDL:  clusterDDL,
 	CurrentView: "companies_current",
 	Columns: []table.Column{
 		{Name: "id", Type: "Int64", Comment: "ConnectWise company id; the business key."},

@@ -17,6 +17,12 @@ import (
 //go:embed contacts.sql
 var ddl string
 
+// clusterDDL is the same table for a ClickHouse cluster, with run-time
+// placeholders.
+//
+//go:embed contacts.cluster.sql
+var clusterDDL string
+
 // migrationFiles holds the table's numbered migrations (see schema.json).
 //
 //go:embed migrations/*.sql
@@ -31,6 +37,7 @@ var Table = table.Table[Row]{
 	Mapping:     "mappings/connectwise/contacts.yaml",
 	Endpoint:    "company/contacts",
 	DDL:         ddl,
+	ClusterDDL:  clusterDDL,
 	CurrentView: "contacts_current",
 	Columns: []table.Column{
 		{Name: "id", Type: "Int64", Comment: "ConnectWise contact id; the business key."},

@@ -18,6 +18,12 @@ import (
 //go:embed members.sql
 var ddl string
 
+// clusterDDL is the same table for a ClickHouse cluster, with run-time
+// placeholders.
+//
+//go:embed members.cluster.sql
+var clusterDDL string
+
 // migrationFiles holds the table's numbered migrations (see schema.json).
 //
 //go:embed migrations/*.sql
@@ -32,6 +38,7 @@ var Table = table.Table[Row]{
 	Mapping:     "mappings/connectwise/members.yaml",
 	Endpoint:    "system/members",
 	DDL:         ddl,
+	ClusterDDL:  clusterDDL,
 	CurrentView: "members_current",
 	Columns: []table.Column{
 		{Name: "id", Type: "Int64", Comment: "ConnectWise member id; the business key."},

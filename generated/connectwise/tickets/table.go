@@ -17,6 +17,12 @@ import (
 //go:embed tickets.sql
 var ddl string
 
+// clusterDDL is the same table for a ClickHouse cluster, with run-time
+// placeholders.
+//
+//go:embed tickets.cluster.sql
+var clusterDDL string
+
 // migrationFiles holds the table's numbered migrations (see schema.json).
 //
 //go:embed migrations/*.sql
@@ -31,6 +37,7 @@ var Table = table.Table[Row]{
 	Mapping:     "mappings/connectwise/tickets.yaml",
 	Endpoint:    "service/tickets",
 	DDL:         ddl,
+	ClusterDDL:  clusterDDL,
 	CurrentView: "tickets_current",
 	Columns: []table.Column{
 		{Name: "id", Type: "Int64", Comment: "ConnectWise ticket id; the business key."},

@@ -18,6 +18,12 @@ import (
 //go:embed time_entries.sql
 var ddl string
 
+// clusterDDL is the same table for a ClickHouse cluster, with run-time
+// placeholders.
+//
+//go:embed time_entries.cluster.sql
+var clusterDDL string
+
 // migrationFiles holds the table's numbered migrations (see schema.json).
 //
 //go:embed migrations/*.sql
@@ -32,6 +38,7 @@ var Table = table.Table[Row]{
 	Mapping:     "mappings/connectwise/time_entries.yaml",
 	Endpoint:    "time/entries",
 	DDL:         ddl,
+	ClusterDDL:  clusterDDL,
 	CurrentView: "time_entries_current",
 	Columns: []table.Column{
 		{Name: "id", Type: "Int64", Comment: "ConnectWise time entry id; the business key."},

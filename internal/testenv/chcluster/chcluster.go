@@ -122,6 +122,19 @@ const clusterXML = `<?xml version="1.0"?>
 </yandex>
 `
 
+// usersXML is each node's users.d/cluster.xml: ON CLUSTER DDL waits at
+// most a minute for every node (3 by default), so a test with a node down
+// fails in reasonable time.
+const usersXML = `<?xml version="1.0"?>
+<yandex>
+    <profiles>
+        <default>
+            <distributed_ddl_task_timeout>60</distributed_ddl_task_timeout>
+        </default>
+    </profiles>
+</yandex>
+`
+
 // StartProcess starts ZooKeeper and the four nodes and waits until all
 // answer. The caller must call Stop. It does not need a testing.TB.
 func StartProcess() (*Cluster, error) {
@@ -182,7 +195,8 @@ func (c *Cluster) startNodes() error {
 			defer wg.Done()
 			node.Server, errs[i] = chserver.StartProcess(filepath.Join(c.Dir, node.Name()),
 				chserver.WithPorts(ports[3*i], ports[3*i+1]),
-				chserver.WithConfigD("cluster.xml", []byte(xml)),
+				chserver.WithExtraFile("config.d/cluster.xml", []byte(xml)),
+				chserver.WithExtraFile("users.d/cluster.xml", []byte(usersXML)),
 				chserver.WithStartTimeout(60*time.Second))
 		}()
 		c.Nodes[i] = node
@@ -196,7 +210,33 @@ func (c *Cluster) startNodes() error {
 			return err
 		}
 	}
+	for _, node := range c.Nodes {
+		if err := c.warmUp(node); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// warmUp runs one ON CLUSTER statement initiated by node. 18.16 can crash
+// (SIGSEGV in zkutil::ZooKeeper::createImpl) on the first ON CLUSTER query
+// a node initiates right after it started, seen under heavy load; a node
+// that crashed here is started again and the statement retried.
+func (c *Cluster) warmUp(n *Node) error {
+	var err error
+	for range 3 {
+		_, err = n.Query(context.Background(), "CREATE DATABASE IF NOT EXISTS chcluster_ready ON CLUSTER "+c.Name)
+		if err == nil {
+			return nil
+		}
+		if n.Running() {
+			return fmt.Errorf("chcluster: first ON CLUSTER statement from %s: %w", n.Name(), err)
+		}
+		if err := n.Up(); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("chcluster: %s crashed on its first ON CLUSTER statement 3 times: %w", n.Name(), err)
 }
 
 // waitZooKeeper waits until the node's ZooKeeper session answers. 18.16
@@ -224,8 +264,8 @@ func (n *Node) Up() error {
 	return n.waitZooKeeper(60 * time.Second)
 }
 
-// Stop kills every process and removes the cluster's directory. It is
-// safe to call more than once.
+// Stop kills every process and removes the cluster's directory (kept when
+// CHCLUSTER_KEEP=1, for a post-mortem). It is safe to call more than once.
 func (c *Cluster) Stop() {
 	for _, n := range c.Nodes {
 		if n != nil && n.Server != nil {
@@ -236,7 +276,9 @@ func (c *Cluster) Stop() {
 	if c.ZooKeeper != nil {
 		c.ZooKeeper.Stop()
 	}
-	os.RemoveAll(c.Dir)
+	if os.Getenv("CHCLUSTER_KEEP") != "1" {
+		os.RemoveAll(c.Dir)
+	}
 }
 
 // RestoreAll brings every node that is down back up; tests that kill
@@ -317,13 +359,18 @@ func Shared(tb testing.TB) *Cluster {
 	return shared.c
 }
 
+// StopShared stops the shared cluster if Shared started one.
+func StopShared() {
+	if shared.c != nil {
+		shared.c.Stop()
+	}
+}
+
 // Main runs the tests, stops the shared cluster (and chserver's shared
 // server) and exits with the tests' code. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
-	if shared.c != nil {
-		shared.c.Stop()
-	}
+	StopShared()
 	chserver.StopShared()
 	os.Exit(code)
 }

@@ -23,6 +23,11 @@ func TestClusterReplicatesAndShards(t *testing.T) {
 	t.Logf("cluster up in %v", time.Since(start))
 	db := c.TempDatabase(t)
 	ctx := context.Background()
+	for _, n := range c.Nodes {
+		if got, err := n.Query(ctx, "SELECT value FROM system.settings WHERE name = 'distributed_ddl_task_timeout'"); err != nil || strings.TrimSpace(got) != "60" {
+			t.Errorf("%s: distributed_ddl_task_timeout = %q %v, want 60 from users.d", n.Name(), got, err)
+		}
+	}
 	q := func(n interface {
 		Query(context.Context, string) (string, error)
 	}, s string) string {

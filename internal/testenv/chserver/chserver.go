@@ -77,7 +77,7 @@ type options struct {
 	startTimeout time.Duration
 	tls          bool
 	ports        []int             // native, HTTP; nil picks free ones
-	configD      map[string][]byte // extra files under config.d/
+	extra        map[string][]byte // extra files by relative path
 }
 
 // WithTLS also serves the native protocol over TLS on SecureAddr and the
@@ -103,15 +103,16 @@ func WithPorts(native, http int) Option {
 	return func(o *options) { o.ports = []int{native, http} }
 }
 
-// WithConfigD adds a file named name (e.g. "cluster.xml") to the server's
-// config.d directory, which clickhouse-server merges into config.xml:
-// remote_servers, macros, zookeeper and the like.
-func WithConfigD(name string, xml []byte) Option {
+// WithExtraFile adds a file at rel (a slash path inside the server's
+// directory) before the server starts. clickhouse-server merges
+// "config.d/*.xml" into config.xml (remote_servers, macros, zookeeper)
+// and "users.d/*.xml" into users.xml (profile settings).
+func WithExtraFile(rel string, data []byte) Option {
 	return func(o *options) {
-		if o.configD == nil {
-			o.configD = map[string][]byte{}
+		if o.extra == nil {
+			o.extra = map[string][]byte{}
 		}
-		o.configD[name] = xml
+		o.extra[rel] = data
 	}
 }
 
@@ -133,7 +134,7 @@ type Server struct {
 	args         []string // arguments before --config-file
 	tls          bool     // also listen with TLS
 	ports        []int    // fixed native and HTTP ports, or nil
-	configD      map[string][]byte
+	extra        map[string][]byte
 	config       string // path of config.xml
 	ownsDir      bool   // Stop removes Dir
 	startTimeout time.Duration
@@ -200,7 +201,7 @@ func StartProcess(dir string, opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{Binary: bin, startTimeout: o.startTimeout, tls: o.tls, ports: o.ports, configD: o.configD}
+	s := &Server{Binary: bin, startTimeout: o.startTimeout, tls: o.tls, ports: o.ports, extra: o.extra}
 	if filepath.Base(bin) == "clickhouse" {
 		s.args = []string{"server"}
 	}
@@ -252,7 +253,7 @@ func (s *Server) configure() error {
 	if s.ports != nil {
 		copy(ports, s.ports)
 	}
-	if err := writeConfigD(s.Dir, s.configD); err != nil {
+	if err := writeExtraFiles(s.Dir, s.extra); err != nil {
 		return err
 	}
 	secure, https := 0, 0

@@ -147,24 +147,21 @@ func writeConfig(dir string, tcpPort, httpPort, securePort, httpsPort int) (stri
 	return filepath.Join(dir, "config.xml"), nil
 }
 
-// writeConfigD writes the extra configuration files into dir/config.d,
-// in name order.
-func writeConfigD(dir string, files map[string][]byte) error {
-	if len(files) == 0 {
-		return nil
-	}
-	sub := filepath.Join(dir, "config.d")
-	if err := os.MkdirAll(sub, 0o755); err != nil {
-		return fmt.Errorf("chserver: create config.d directory: %w", err)
-	}
+// writeExtraFiles writes the extra files (slash paths relative to dir),
+// in path order.
+func writeExtraFiles(dir string, files map[string][]byte) error {
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		if err := os.WriteFile(filepath.Join(sub, n), files[n], 0o644); err != nil {
-			return fmt.Errorf("chserver: write config.d/%s: %w", n, err)
+		path := filepath.Join(dir, filepath.FromSlash(n))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("chserver: create directory of %s: %w", n, err)
+		}
+		if err := os.WriteFile(path, files[n], 0o644); err != nil {
+			return fmt.Errorf("chserver: write %s: %w", n, err)
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/canonic-data/canonic/internal/chdb"
+	"github.com/canonic-data/canonic/internal/testenv/chcluster"
 	"github.com/canonic-data/canonic/internal/testenv/chserver"
 	"github.com/canonic-data/canonic/internal/warehouse"
 )
@@ -52,6 +53,7 @@ func Main(m *testing.M) {
 		serverEngine.eng.Close()
 	}
 	chserver.StopShared()
+	chcluster.StopShared()
 	if embedded.dir != "" {
 		os.RemoveAll(embedded.dir)
 	}

@@ -19,6 +19,12 @@ import (
 //go:embed all_types.sql
 var ddl string
 
+// clusterDDL is the same table for a ClickHouse cluster, with run-time
+// placeholders.
+//
+//go:embed all_types.cluster.sql
+var clusterDDL string
+
 // migrationFiles holds the table's numbered migrations (see schema.json).
 //
 //go:embed migrations/*.sql
@@ -33,6 +39,7 @@ var Table = table.Table[Row]{
 	Mapping:     "mappings/connectwise/all_types.yaml",
 	Endpoint:    "service/tickets",
 	DDL:         ddl,
+	ClusterDDL:  clusterDDL,
 	CurrentView: "all_types_current",
 	Columns: []table.Column{
 		{Name: "id", Type: "Int64", Comment: "int64 key from an int32 source."},

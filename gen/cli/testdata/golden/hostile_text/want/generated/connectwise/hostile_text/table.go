@@ -17,6 +17,12 @@ import (
 //go:embed hostile_text.sql
 var ddl string
 
+// clusterDDL is the same table for a ClickHouse cluster, with run-time
+// placeholders.
+//
+//go:embed hostile_text.cluster.sql
+var clusterDDL string
+
 // migrationFiles holds the table's numbered migrations (see schema.json).
 //
 //go:embed migrations/*.sql
@@ -31,6 +37,7 @@ var Table = table.Table[Row]{
 	Mapping:     "mappings/connectwise/hostile_text.yaml",
 	Endpoint:    "service/tickets",
 	DDL:         ddl,
+	ClusterDDL:  clusterDDL,
 	CurrentView: "hostile_text_current",
 	Columns: []table.Column{
 		{Name: "id", Type: "Int64", Comment: "// starts like a Go line comment and ends with a backslash \\"},
