@@ -61,7 +61,7 @@ func (l *loader[R]) closeMissing(ctx context.Context) error {
 	if l.opts.DryRun {
 		return l.countMissing(ctx)
 	}
-	missing, current, err := warehouse.CountMissingKeys(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn, l.stats.RunID)
+	missing, current, err := warehouse.CountMissingKeys(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn, l.stats.RunID, l.opts.Cluster != nil)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (l *loader[R]) closeMissing(ctx context.Context) error {
 		// resumed from a checkpoint under this run id needs them.
 		return err
 	}
-	err = warehouse.MissingKeys(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn, l.stats.RunID, l.opts.BatchRows, func(keys []int64) error {
+	err = warehouse.MissingKeys(ctx, l.eng, l.db, l.tbl.Name, l.tbl.KeyColumn, l.stats.RunID, l.opts.BatchRows, l.opts.Cluster != nil, func(keys []int64) error {
 		for _, k := range keys {
 			l.sample("closed", k)
 		}

@@ -28,6 +28,11 @@
 //	                       as RowBinary over the server's HTTP interface (8123, or 8443 with
 //	                       secure=true; http_port=N in the DSN for other native ports); without
 //	                       it, load into embedded ClickHouse (chDB) in --data-dir
+//	--cluster NAME         load into the ClickHouse cluster NAME (env CLICKHOUSE_CLUSTER) through the
+//	                       node --clickhouse names: the generated cluster DDL (replicated <table>_local,
+//	                       Distributed <table>), ON CLUSTER, every replica written before a batch counts
+//	--zk-prefix PATH       ZooKeeper path prefix of the cluster's replicated tables (env
+//	                       CLICKHOUSE_ZK_PREFIX) (default /clickhouse/tables)
 //	--data-dir DIR         embedded ClickHouse data directory (default ./data)
 //	--max-rejects N        fail once more than N records are rejected (default 100)
 //	--batch-rows N         records per batch and rows per INSERT (default 10000)

@@ -59,6 +59,9 @@ type Options struct {
 	// Resume goes on from the open checkpoint of a run that swept in the
 	// same mode from the same lower bound (see resume.go).
 	Resume bool
+	// Cluster, when set, loads into a ClickHouse cluster (cluster.go);
+	// the engine is connected to one of its nodes.
+	Cluster *ClusterTarget
 }
 
 // Run modes, recorded in the runs table.
@@ -171,6 +174,8 @@ type loader[R any] struct {
 	// source, for a --full run's close (see closeVerdict).
 	evidence sweepEvidence
 	utf8     *utf8Replacements
+	// nodes are the cluster's nodes, open while prepare runs (cluster.go).
+	nodes nodeSet
 }
 
 // Load runs one SCD Type 2 load of tbl from src into eng (see the package

@@ -28,7 +28,9 @@ const (
 	EnvClickHouseDSN = warehouse.EnvDSN
 	// EnvLambdaRuntimeAPI is set by AWS Lambda (and its emulator): Main
 	// then serves invocations instead of reading flags.
-	EnvLambdaRuntimeAPI = "AWS_LAMBDA_RUNTIME_API"
+	EnvLambdaRuntimeAPI   = "AWS_LAMBDA_RUNTIME_API"
+	EnvClickHouseCluster  = "CLICKHOUSE_CLUSTER"
+	EnvClickHouseZKPrefix = "CLICKHOUSE_ZK_PREFIX"
 )
 
 // Flag defaults and limits.
@@ -45,6 +47,7 @@ const (
 type config struct {
 	opts    Options
 	dsn     string // "" selects the embedded engine
+	cluster warehouse.Cluster
 	dataDir string
 	cwURL   string
 	// showCurrent prints that many rows of the current view after a run.
@@ -119,6 +122,16 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 	cfg.urlHint = "; the URL may also be given with --connectwise-url"
 	if cfg.dsn == "" {
 		cfg.dsn = env(EnvClickHouseDSN)
+	}
+	if cfg.cluster.Name == "" {
+		cfg.cluster.Name = os.Getenv(EnvClickHouseCluster)
+	}
+	if cfg.cluster.ZooKeeperPrefix == "" {
+		cfg.cluster.ZooKeeperPrefix = os.Getenv(EnvClickHouseZKPrefix)
+	}
+	if err := checkCluster(cfg); err != nil {
+		fmt.Fprintf(stderr, "%s: %s\nRun %s -h for the flags.\n", name, oneLine(err), name)
+		return 2
 	}
 	if cfg.cwURL == "" {
 		cfg.cwURL = env(connectwise.EnvURL)
@@ -259,6 +272,9 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, env func(s
 		return Stats{}, "", err
 	}
 	defer eng.Close()
+	if cfg.cluster.Name != "" {
+		cfg.opts.Cluster = &ClusterTarget{Cluster: cfg.cluster, DSN: cfg.dsn}
+	}
 	switch {
 	case cfg.opts.RejectDir != "": // the caller's (a Lambda function's /tmp)
 	case cfg.dsn != "":
@@ -295,6 +311,9 @@ func run[R any](ctx context.Context, tbl *table.Table[R], cfg config, env func(s
 // openEngine opens the server cfg names, or the embedded engine on its
 // data directory.
 func openEngine(ctx context.Context, cfg config) (warehouse.Engine, error) {
+	if cfg.cluster.Name != "" {
+		return OpenCluster(ctx, cfg.dsn, cfg.cluster)
+	}
 	if cfg.dsn != "" {
 		return warehouse.OpenServer(ctx, cfg.dsn)
 	}
@@ -324,6 +343,8 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	fs.StringVar(&cfg.cwURL, "connectwise-url", "", "ConnectWise REST root `URL`, e.g. https://api-na.myconnectwise.net/v4_6_release/apis/3.0/ (env "+connectwise.EnvURL+"); "+
 		"credentials come from "+strings.Join([]string{connectwise.EnvCompany, connectwise.EnvPublicKey, connectwise.EnvPrivateKey, connectwise.EnvClientID}, ", "))
 	fs.StringVar(&cfg.dsn, "clickhouse", "", "load into a ClickHouse server at this clickhouse-go `DSN`, e.g. clickhouse://user:password@host:9000/default?secure=true; rows go to the server's HTTP interface (port 8123, 8443 with secure=true; add http_port=N when the native port is not 9000 or 9440) (env "+EnvClickHouseDSN+"); without it, load into embedded ClickHouse (chDB) in --data-dir")
+	fs.StringVar(&cfg.cluster.Name, "cluster", "", "load into the ClickHouse cluster `NAME` (env "+EnvClickHouseCluster+") through the node --clickhouse names: the generated cluster DDL (replicated <table>_local, Distributed <table>), ON CLUSTER, every replica written before a batch counts")
+	fs.StringVar(&cfg.cluster.ZooKeeperPrefix, "zk-prefix", "", "ZooKeeper `PATH` prefix of the cluster's replicated tables (env "+EnvClickHouseZKPrefix+") (default "+warehouse.DefaultZooKeeperPrefix+")")
 	fs.StringVar(&cfg.dataDir, "data-dir", DefaultDataDir, "embedded ClickHouse data `directory`; rejects/ is written under it (under the working directory with --clickhouse)")
 	fs.IntVar(&o.MaxRejects, "max-rejects", DefaultMaxRejects, "fail (exit 1) once more than `N` records are rejected; up to N, the rest loads and the run exits 3 (rejects are written to rejects/<tenant>-<table>-<run>.jsonl)")
 	fs.IntVar(&o.BatchRows, "batch-rows", DefaultBatchRows, "rows per INSERT (`N`, 1 to 1000000)")
@@ -436,6 +457,23 @@ func validate[R any](tbl *table.Table[R], cfg *config, since string, name func(s
 		case tbl.CursorField == "":
 			return fmt.Errorf("%s: table %s has no incremental cursor", name("since"), tbl.Name)
 		}
+	}
+	return nil
+}
+
+// checkCluster validates --cluster and --zk-prefix once the environment
+// has filled them.
+func checkCluster(cfg config) error {
+	switch {
+	case cfg.cluster.Name == "" && cfg.cluster.ZooKeeperPrefix != "":
+		return usagef("--zk-prefix needs --cluster")
+	case cfg.cluster.Name == "":
+		return nil
+	case cfg.dsn == "":
+		return usagef("--cluster needs --clickhouse (a node of the cluster)")
+	}
+	if err := cfg.cluster.Validate(); err != nil {
+		return usagef("--cluster: %v", err)
 	}
 	return nil
 }

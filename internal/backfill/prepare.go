@@ -12,6 +12,9 @@ import (
 // prepare creates the database and table when missing (not on a dry run),
 // refuses a drifted table and notes whether it holds any rows yet.
 func (l *loader[R]) prepare(ctx context.Context) error {
+	if l.opts.Cluster != nil {
+		return l.prepareCluster(ctx)
+	}
 	exists, err := warehouse.TableExists(ctx, l.eng, l.db, l.tbl.Name)
 	if err != nil {
 		return err
@@ -35,20 +38,13 @@ func (l *loader[R]) prepare(ctx context.Context) error {
 			return err
 		}
 		if !exists {
-			// Created from the current DDL: every migration is covered.
-			names := make([]string, len(l.tbl.Migrations))
-			for i, m := range l.tbl.Migrations {
-				names[i] = m.Name
-			}
-			if err := warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "baseline", names, l.opts.Now().UTC()); err != nil {
+			if err := l.recordBaseline(ctx); err != nil {
 				return err
 			}
 		}
 	} else if exists {
-		if pending, err := l.pendingMigrations(ctx); err != nil {
+		if err := l.refusePending(ctx); err != nil {
 			return err
-		} else if len(pending) > 0 {
-			return fmt.Errorf("%s.%s has %d pending migration(s): %s; a dry run cannot apply them: run with --migrate", l.db, l.tbl.Name, len(pending), migrationNames(pending))
 		}
 	}
 	if !exists && l.opts.DryRun {
@@ -69,6 +65,28 @@ func (l *loader[R]) prepare(ctx context.Context) error {
 		return err
 	}
 	return l.hashDefinition(ctx)
+}
+
+// recordBaseline records every migration as applied to a table just
+// created from the current DDL.
+func (l *loader[R]) recordBaseline(ctx context.Context) error {
+	names := make([]string, len(l.tbl.Migrations))
+	for i, m := range l.tbl.Migrations {
+		names[i] = m.Name
+	}
+	return warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "baseline", names, l.opts.Now().UTC())
+}
+
+// refusePending fails a dry run over a table with pending migrations.
+func (l *loader[R]) refusePending(ctx context.Context) error {
+	pending, err := l.pendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("%s.%s has %d pending migration(s): %s; a dry run cannot apply them: run with --migrate", l.db, l.tbl.Name, len(pending), migrationNames(pending))
+	}
+	return nil
 }
 
 // pendingMigrations lists the table's migrations not recorded as applied.
@@ -119,7 +137,7 @@ func (l *loader[R]) migrate(ctx context.Context) error {
 			l.db, l.tbl.Name, len(pending), migrationNames(pending), l.tbl.Service, l.tbl.Name)
 	}
 	for _, m := range pending {
-		if err := l.eng.ApplyDDL(ctx, l.db, m.SQL); err != nil {
+		if err := l.applyMigration(ctx, m); err != nil {
 			return fmt.Errorf("migration %s on %s.%s: %w (earlier statements of it may have run; fix and rerun)", m.Name, l.db, l.tbl.Name, err)
 		}
 		if err := warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "applied", []string{m.Name}, l.opts.Now().UTC()); err != nil {
@@ -128,6 +146,19 @@ func (l *loader[R]) migrate(ctx context.Context) error {
 		l.stats.Migrations = append(l.stats.Migrations, m.Name)
 	}
 	return nil
+}
+
+// applyMigration runs one migration: as generated on one server, or
+// rewritten for the cluster.
+func (l *loader[R]) applyMigration(ctx context.Context, m table.Migration) error {
+	if l.opts.Cluster == nil {
+		return l.eng.ApplyDDL(ctx, l.db, m.SQL)
+	}
+	stmts, err := warehouse.ClusterMigration(m.SQL, l.opts.Cluster.Cluster, l.db, l.tbl.Name, l.tbl.CurrentView)
+	if err != nil {
+		return err
+	}
+	return warehouse.RunClusterStatements(ctx, l.eng, l.nodes.nodes, l.nodes.engines, stmts)
 }
 
 func migrationNames(ms []table.Migration) string {

@@ -44,8 +44,11 @@ func RecordSweepKeys(ctx context.Context, e Engine, db, table, runID string, key
 // MissingKeys calls fn with the keys of db.tbl that have a current version
 // but that run runID did not record, in ascending order, at most limit
 // keys a call. fn may use the engine: each chunk is read by a query of
-// its own.
-func MissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID string, limit int, fn func(keys []int64) error) error {
+// its own. With global (db.tbl is a Distributed table), the recorded keys
+// are read once on the connected node, which holds them, and sent to
+// every shard (GLOBAL NOT IN); a plain NOT IN would read each shard's own,
+// empty, SweepKeysTable.
+func MissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID string, limit int, global bool, fn func(keys []int64) error) error {
 	for _, n := range []string{db, tbl, keyColumn} {
 		if err := ValidIdent(n); err != nil {
 			return err
@@ -58,7 +61,7 @@ func MissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID string
 	first := true
 	for {
 		q := "SELECT DISTINCT toInt64(" + key + ") AS k FROM " + qualified(db, tbl) + " FINAL WHERE is_current AND " +
-			key + " NOT IN (" + seen + ")"
+			key + notIn(global) + seen + ")"
 		if !first {
 			q += " AND " + key + " > " + strconv.FormatInt(after, 10)
 		}
@@ -89,7 +92,9 @@ func MissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID string
 // CountMissingKeys returns how many keys of db.tbl have a current version
 // (current) and how many of them run runID did not record (missing): what
 // a --full sweep would close, before it closes anything.
-func CountMissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID string) (missing, current int64, err error) {
+//
+// global is MissingKeys's: db.tbl is a Distributed table.
+func CountMissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID string, global bool) (missing, current int64, err error) {
 	for _, n := range []string{db, tbl, keyColumn} {
 		if err := ValidIdent(n); err != nil {
 			return 0, 0, err
@@ -110,12 +115,20 @@ func CountMissingKeys(ctx context.Context, e Engine, db, tbl, keyColumn, runID s
 		return n, err
 	}
 	if current, err = count(""); err == nil {
-		missing, err = count(" AND " + key + " NOT IN (" + seen + ")")
+		missing, err = count(" AND " + key + notIn(global) + seen + ")")
 	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("counting keys of %s.%s the sweep did not return: %w", db, tbl, err)
 	}
 	return missing, current, nil
+}
+
+// notIn is " NOT IN (", or " GLOBAL NOT IN (" for a Distributed table.
+func notIn(global bool) string {
+	if global {
+		return " GLOBAL NOT IN ("
+	}
+	return " NOT IN ("
 }
 
 // DropSweepKeys removes what run runID recorded.
