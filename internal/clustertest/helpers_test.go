@@ -100,7 +100,7 @@ func runMain[R any](tbl *table.Table[R], args []string) result {
 }
 
 // query runs q over HTTP and returns its TabSeparated result.
-func query(t *testing.T, n interface {
+func query(t testing.TB, n interface {
 	Query(context.Context, string) (string, error)
 }, q string) string {
 	t.Helper()
@@ -153,7 +153,7 @@ func sameAsServer(t *testing.T, c *chcluster.Cluster, cdb string, srv wt.Target,
 // checkShards checks the local tables: on each shard both replicas hold
 // the same rows, no key lives on two shards, and the shards together hold
 // what the Distributed table shows. It returns the rows per shard.
-func checkShards(t *testing.T, c *chcluster.Cluster, db string) []int {
+func checkShards(t testing.TB, c *chcluster.Cluster, db string) []int {
 	t.Helper()
 	local := "`" + db + "`.tickets_local"
 	keys := map[string]int{}

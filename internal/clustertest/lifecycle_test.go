@@ -1,6 +1,7 @@
 package clustertest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/canonic-data/canonic/generated/connectwise/tickets"
@@ -46,6 +47,13 @@ func TestClusterLifecycle(t *testing.T) {
 		t.Errorf("rows per shard %v: the sharding key put everything on one shard", shards)
 	}
 	t.Logf("rows per shard after the first load: %v", shards)
+	for _, q := range []struct{ what, sql string }{
+		{"cluster, one replica of shard 1", "SELECT sum(bytes_on_disk), sum(rows) FROM system.parts WHERE active AND database = '" + tg.DB + "' AND table = 'tickets_local'"},
+	} {
+		t.Logf("BYTES %s: bytes on disk, rows: %s", q.what, strings.TrimSpace(query(t, tg.Cluster.Nodes[0], q.sql)))
+	}
+	t.Logf("BYTES single server: bytes on disk, rows: %s", strings.TrimSpace(query(t, srv.Server,
+		"SELECT sum(bytes_on_disk), sum(rows) FROM system.parts WHERE active AND database = '"+sdb+"' AND table = 'tickets'")))
 
 	c, _ = both()
 	c.expect(t, map[string]int{"new keys": 0, "changed": 0, "closed": 0, "rows written": 0})
