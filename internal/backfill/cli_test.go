@@ -26,7 +26,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		t.Fatalf("-h exit %d: %s", r.code, r.stderr)
 	}
 	for _, f := range []string{"--tenant", "--database", "--limit", "--since", "--full", "--dry-run", "--page-size",
-		"--connectwise-url", "--clickhouse", "--data-dir", "--max-rejects", "--batch-rows", "--batch-bytes", "--max-wait", "--max-close-fraction", "--verify", "CONNECTWISE_PRIVATE_KEY", "CLICKHOUSE_DSN"} {
+		"--connectwise-url", "--clickhouse", "--data-dir", "--max-rejects", "--batch-rows", "--batch-bytes", "--max-wait", "--max-close-fraction", "--verify", "--cluster", "--zk-prefix", "CONNECTWISE_PRIVATE_KEY", "CLICKHOUSE_DSN", "CLICKHOUSE_CLUSTER"} {
 		if !strings.Contains(r.stdout, f) {
 			t.Errorf("-h does not mention %s", f)
 		}
@@ -55,7 +55,15 @@ func TestUsageErrors(t *testing.T) {
 		{"--tenant", "acme", "extra"},
 		{"--tenant", "acme", "--verify", "--full"},
 		{"--tenant", "acme", "--verify", "--dry-run"},
+		{"--tenant", "acme", "--cluster", "prod"}, // a cluster needs --clickhouse
+		{"--tenant", "acme", "--clickhouse", "clickhouse://127.0.0.1:1/default", "--cluster", "pr`od"},
+		{"--tenant", "acme", "--zk-prefix", "/clickhouse/tables"}, // without --cluster
+		{"--tenant", "acme", "--clickhouse", "clickhouse://127.0.0.1:1/default", "--cluster", "prod", "--zk-prefix", "relative/x"},
+		{"--tenant", "acme", "--clickhouse", "clickhouse://127.0.0.1:1/default", "--cluster", "prod", "--zk-prefix", "/a'b"},
 	}
+	t.Setenv(backfill.EnvClickHouseDSN, "")
+	t.Setenv(backfill.EnvClickHouseCluster, "")
+	t.Setenv(backfill.EnvClickHouseZKPrefix, "")
 	for _, args := range cases {
 		r := run(append(args, "--data-dir", dir)...)
 		if r.code != 2 {

@@ -2,6 +2,7 @@ package backfill
 
 import (
 	"context"
+	"time"
 
 	"github.com/canonic-data/canonic/internal/table"
 	"github.com/canonic-data/canonic/internal/warehouse"
@@ -15,7 +16,10 @@ import (
 //     (replicated over every node) are created ON CLUSTER;
 //   - before anything is written every node must answer: a shard with no
 //     replica up fails the run naming the shard, a replica down names the
-//     replica (inserts wait for every replica of a shard);
+//     replica (inserts wait for every replica of a shard); a replica that
+//     answers but is not active yet (just restarted) is waited for, and
+//     every replica syncs (SYSTEM SYNC REPLICA) so that a quorum left open
+//     by a failed run is closed before this one inserts;
 //   - the preflight compares the generated columns with every node's
 //     <table>_local and <table> and names the node that differs;
 //   - migrations run ON CLUSTER (warehouse.ClusterMigration);
@@ -50,6 +54,10 @@ func OpenCluster(ctx context.Context, dsn string, c warehouse.Cluster) (warehous
 	}
 	return warehouse.OpenServer(ctx, dsn, warehouse.ClusterInsertSettings(warehouse.ReplicasPerShard(nodes)))
 }
+
+// replicasActiveWait bounds how long a run waits, before writing, for a
+// restarted replica to become active again.
+const replicasActiveWait = time.Minute
 
 // nodeSet is every node of the cluster with an open engine each, while
 // prepare runs.
@@ -119,6 +127,14 @@ func (l *loader[R]) prepareCluster(ctx context.Context) error {
 	tables := []string{l.tbl.Name + table.LocalSuffix, l.tbl.Name}
 	if err := warehouse.CheckClusterTables(ctx, nodes, engines, l.db, tables, l.tbl.Columns); err != nil {
 		return err
+	}
+	if !l.opts.DryRun {
+		if err := warehouse.WaitReplicasActive(ctx, nodes, engines, l.db, tables[0], replicasActiveWait); err != nil {
+			return err
+		}
+		if err := warehouse.SyncReplicas(ctx, nodes, engines, l.db, tables[0]); err != nil {
+			return err
+		}
 	}
 	if l.opts.Full && !l.opts.DryRun {
 		// On the connected node only: MissingKeys sends them to the shards.

@@ -74,6 +74,7 @@ func TestClusterReplicaKilledMidLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := <-done
+	t.Logf("the first run ended after %v", r.wall.Round(1e6))
 	switch {
 	case r.code == 0:
 		t.Logf("the load completed with %s down: %s", victim.Name(), r.summary(t, "rows written"))
@@ -91,6 +92,8 @@ func TestClusterReplicaKilledMidLoad(t *testing.T) {
 	}
 	if r := onCluster(t, tg, &tickets.Table, tg.DB, "--full"); r.code != 0 {
 		t.Fatalf("rerun with the replica back: %s", r)
+	} else {
+		t.Logf("the rerun with the replica back took %v", r.wall.Round(1e6))
 	}
 	if r := onServer(t, srv, &tickets.Table, sdb, "--full"); r.code != 0 {
 		t.Fatalf("clean load on the single server: %s", r)

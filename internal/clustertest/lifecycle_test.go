@@ -71,6 +71,11 @@ func TestClusterLifecycle(t *testing.T) {
 	c.expect(t, map[string]int{"new keys": 50})
 
 	store.Mutate(13, 0, 100, 0)
+	if d := onCluster(t, tg, &tickets.Table, tg.DB, "--full", "--dry-run"); d.code != 0 {
+		t.Fatalf("dry run: %s", d)
+	} else {
+		d.expect(t, map[string]int{"closed": 100, "rows written": 0})
+	}
 	c, _ = both("--full")
 	c.expect(t, map[string]int{"records read": n + 50 - 100, "closed": 100, "rows written": 100})
 	c, _ = both("--full")

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/canonic-data/canonic/internal/rowbinary"
 	"github.com/canonic-data/canonic/internal/table"
@@ -195,14 +196,14 @@ func ReplicasPerShard(nodes []Node) int {
 // cluster node: an INSERT into a Distributed table sends each shard's rows
 // to that shard while the statement runs (insert_distributed_sync), and
 // each shard acknowledges only when all of its replicas have the rows
-// (insert_quorum = replicas, waiting up to a minute). So when an INSERT
+// (insert_quorum = replicas, waiting up to 30 s). So when an INSERT
 // returns, every row of it is on every replica; when it fails, the run
 // fails and the rerun writes what is missing.
 func ClusterInsertSettings(replicas int) map[string]any {
 	return map[string]any{
 		"insert_distributed_sync": 1,
 		"insert_quorum":           max(replicas, 1),
-		"insert_quorum_timeout":   60000,
+		"insert_quorum_timeout":   30000,
 	}
 }
 
@@ -445,4 +446,69 @@ func stripComments(stmt string) string {
 		lines = lines[1:]
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// WaitReplicasActive waits until, on every node, db.tbl (a replicated
+// table) sees all of its shard's replicas active, polling for up to
+// timeout. A replica that was restarted answers queries before it is
+// active again (it waits for its previous ZooKeeper session to expire),
+// and an INSERT with insert_quorum fails until it is. After timeout the
+// error names the node and the counts.
+func WaitReplicasActive(ctx context.Context, nodes []Node, engines []Engine, db, tbl string, timeout time.Duration) error {
+	if err := ValidIdent(db); err != nil {
+		return err
+	}
+	if err := ValidIdent(tbl); err != nil {
+		return err
+	}
+	q := "SELECT toInt64(active_replicas), toInt64(total_replicas) FROM system.replicas WHERE database = " +
+		QuoteString(db) + " AND table = " + QuoteString(tbl)
+	deadline := time.Now().Add(timeout)
+	for i, e := range engines {
+		for {
+			var active, total int64
+			var r rowbinary.Reader
+			err := e.Query(ctx, q, func(src []byte) (int, error) {
+				r.Reset(src)
+				active, total = r.Int64(), r.Int64()
+				return r.Offset(), r.Err()
+			})
+			if err != nil {
+				return fmt.Errorf("%s: %w", nodes[i], err)
+			}
+			if active == total {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%s: %d of %d replicas of %s.%s are active after %v (a restarted replica rejoins once its previous ZooKeeper session expires): retry shortly",
+					nodes[i], active, total, db, tbl, timeout)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// SyncReplicas runs SYSTEM SYNC REPLICA db.tbl on every node: each replica
+// fetches what its shard's other replicas wrote while it was away. An
+// INSERT written with insert_quorum while a replica was down leaves that
+// quorum open until the replica has the part, and the next quorum INSERT
+// into the shard fails until then (code 286); after this it does not.
+func SyncReplicas(ctx context.Context, nodes []Node, engines []Engine, db, tbl string) error {
+	if err := ValidIdent(db); err != nil {
+		return err
+	}
+	if err := ValidIdent(tbl); err != nil {
+		return err
+	}
+	for i, e := range engines {
+		if err := e.Exec(ctx, "SYSTEM SYNC REPLICA "+qualified(db, tbl)); err != nil {
+			return fmt.Errorf("%s: %w", nodes[i], err)
+		}
+	}
+	return nil
 }

@@ -119,6 +119,12 @@ const clusterXML = `<?xml version="1.0"?>
     <distributed_ddl>
         <path>/clickhouse/task_queue/ddl</path>
     </distributed_ddl>
+    <!-- A restarted replica whose previous ZooKeeper session is still
+         alive retries becoming active after this many seconds (60 by
+         default), which fault tests would wait for. -->
+    <merge_tree>
+        <zookeeper_session_expiration_check_period>2</zookeeper_session_expiration_check_period>
+    </merge_tree>
 </yandex>
 `
 
