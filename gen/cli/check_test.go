@@ -23,17 +23,17 @@ func TestGenerateThenCheck(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("generate exited %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "wrote generated/connectwise/tickets/row.go\n") || !strings.HasSuffix(stdout, "canonic generate: 18 files, 18 changed\n") {
+	if !strings.Contains(stdout, "wrote generated/connectwise/tickets/row.go\n") || !strings.HasSuffix(stdout, "canonic generate: 20 files, 20 changed\n") {
 		t.Errorf("first generate printed:\n%s", stdout)
 	}
 	clean := readTree(t, dir, "generated", "cmd")
 
 	code, stdout, _ = gen()
-	if code != 0 || stdout != "canonic generate: 18 files, 0 changed\n" {
+	if code != 0 || stdout != "canonic generate: 20 files, 0 changed\n" {
 		t.Errorf("second generate exited %d and printed %q, want 0 changed", code, stdout)
 	}
 	code, stdout, _ = check()
-	if code != 0 || stdout != "canonic check: 18 generated files up to date\n" {
+	if code != 0 || stdout != "canonic check: 20 generated files up to date\n" {
 		t.Errorf("check on a clean tree exited %d: %q", code, stdout)
 	}
 	if code, stdout, stderr := run("check", "--root", dir, "--module", "example.com/p", "-q"); code != 0 || stdout+stderr != "" {
@@ -89,7 +89,7 @@ func TestGenerateThenCheck(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("repairing generate exited %d", code)
 	}
-	for _, want := range []string{"updated generated/connectwise/tickets/row.go\n", "wrote generated/connectwise/companies/companies.sql\n", "removed generated/connectwise/old_table/row.go\n", "canonic generate: 18 files, 3 changed\n"} {
+	for _, want := range []string{"updated generated/connectwise/tickets/row.go\n", "wrote generated/connectwise/companies/companies.sql\n", "removed generated/connectwise/old_table/row.go\n", "canonic generate: 20 files, 3 changed\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("repairing generate did not print %q:\n%s", want, stdout)
 		}
