@@ -235,10 +235,17 @@ func (c *Cluster) warmUp(n *Node) error {
 		if err == nil {
 			return nil
 		}
+		// A crash shows as an error before the process has exited.
+		for i := 0; i < 60 && n.Running(); i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
 		if n.Running() {
 			return fmt.Errorf("chcluster: first ON CLUSTER statement from %s: %w", n.Name(), err)
 		}
-		if err := n.Up(); err != nil {
+		if err := n.Server.Up(); err != nil {
+			return err
+		}
+		if err := n.waitZooKeeper(60 * time.Second); err != nil {
 			return err
 		}
 	}
