@@ -28,8 +28,10 @@ import (
 //     (warehouse.ClusterInsertSettings, set on the connection by
 //     OpenCluster): when an INSERT returns, its rows are on every replica,
 //     so "rows written N" counts rows in replicated tables;
-//   - the keys a --full sweep saw are kept on the connected node and sent
-//     to every shard for the anti-join (GLOBAL NOT IN).
+//   - the state tables, the keys a --full sweep saw and the checkpoints of
+//     a cut sweep included, are replicated over every node, and synced on
+//     the connected node before a run reads them; the sweep's keys go to
+//     every shard for the anti-join (GLOBAL NOT IN).
 
 // ClusterTarget says that the load goes to a ClickHouse cluster.
 type ClusterTarget struct {
@@ -106,6 +108,9 @@ func (l *loader[R]) prepareCluster(ctx context.Context) error {
 		if err := warehouse.EnsureClusterStateTables(ctx, l.eng, c.Cluster, l.db); err != nil {
 			return err
 		}
+		if err := warehouse.SyncStateTables(ctx, l.eng, l.db); err != nil {
+			return err
+		}
 		if exists {
 			if err := l.migrate(ctx); err != nil {
 				return err
@@ -133,12 +138,6 @@ func (l *loader[R]) prepareCluster(ctx context.Context) error {
 			return err
 		}
 		if err := warehouse.SyncReplicas(ctx, nodes, engines, l.db, tables[0]); err != nil {
-			return err
-		}
-	}
-	if l.opts.Full && !l.opts.DryRun {
-		// On the connected node only: MissingKeys sends them to the shards.
-		if err := warehouse.EnsureSweepKeysTable(ctx, l.eng, l.db); err != nil {
 			return err
 		}
 	}

@@ -119,8 +119,9 @@ func stateTableName(ddl string) string {
 }
 
 // EnsureClusterStateTables creates db's state tables (RunsTable,
-// MigrationsTable, HashDefinitionsTable) on every node of the cluster, as
-// one replicated table each (see stateDDL).
+// MigrationsTable, HashDefinitionsTable, SweepKeysTable,
+// CheckpointsTable) on every node of the cluster, as one replicated table
+// each (see stateDDL).
 func EnsureClusterStateTables(ctx context.Context, e Engine, c Cluster, db string) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -128,8 +129,27 @@ func EnsureClusterStateTables(ctx context.Context, e Engine, c Cluster, db strin
 	if err := ValidIdent(db); err != nil {
 		return err
 	}
-	for _, ddl := range []string{runsDDL, migrationsDDL, hashDefinitionsDDL} {
+	for _, ddl := range clusterStateDDLs {
 		if err := e.Exec(ctx, stateDDL(ddl, db, &c)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clusterStateDDLs are the state tables a cluster keeps on every node.
+var clusterStateDDLs = []string{runsDDL, migrationsDDL, hashDefinitionsDDL, sweepKeysDDL, checkpointsDDL}
+
+// SyncStateTables has the connected node fetch every state table's rows
+// that other nodes wrote (SYSTEM SYNC REPLICA), so that what this run
+// reads (cursors, migrations, a resumed sweep's keys and checkpoint) is
+// complete whichever node earlier runs wrote through.
+func SyncStateTables(ctx context.Context, e Engine, db string) error {
+	if err := ValidIdent(db); err != nil {
+		return err
+	}
+	for _, ddl := range clusterStateDDLs {
+		if err := e.Exec(ctx, "SYSTEM SYNC REPLICA "+qualified(db, stateTableName(ddl))); err != nil {
 			return err
 		}
 	}
