@@ -89,14 +89,17 @@
 //
 // Builds cmd/backfill-connectwise-tickets and cmd/cwfake, serves
 // CANONIC_BENCH_MEM_SIZES tickets (default 1000,100000,1000000) with
-// cwfake on loopback, runs a first load in a subprocess into an empty data
-// directory and reports its peak RSS (ru_maxrss from wait4; polled VmHWM
-// as a cross-check) and its Go heap (gctrace). The 1000-ticket run is the
-// fixed cost (the embedded engine). Ratios: x_peak_largest_over_100k,
-// target <= 1.5 for 1M; peak-MB-largest, target < 300. Extra backfill
+// cwfake on loopback, runs a first load in a subprocess into the test
+// ClickHouse server and into an empty embedded data directory, and
+// reports its peak RSS (VmHWM polled every 20 ms: wait4's ru_maxrss
+// carries the benchmark process's own peak into children started with
+// vfork) and its Go heap (gctrace). For the embedded engine, a second
+// subprocess runs the engine alone on the same records (its own
+// JSONEachRow ingest). Ratios: x_server_peak_largest_over_100k (target
+// <= 1.2), server-peak-MB-largest (target <= 150) and
+// x_loader_over_engine_largest_over_100k (target <= 1.2). Extra backfill
 // flags and environment: CANONIC_BENCH_MEM_ARGS, CANONIC_BENCH_MEM_ENV;
-// CANONIC_BENCH_MEM_ENGINE=server loads into the test ClickHouse server
-// instead (the loader's own memory, without chDB's).
+// CANONIC_BENCH_MEM_ENGINE=server or embedded runs one engine only.
 //
 // # Generation (BenchmarkGenerate)
 //

@@ -102,8 +102,8 @@ func startCWFake(tb testing.TB, bin, dir string, n int) (string, func()) {
 
 // memRun is one backfill subprocess.
 type memRun struct {
-	peakMB  float64 // ru_maxrss of the child (wait4's rusage)
-	hwmMB   float64 // VmHWM polled from /proc/<pid>/status (a lower bound)
+	peakMB  float64 // the child's VmHWM, polled from /proc/<pid>/status every 20 ms
+	maxrss  float64 // ru_maxrss of the child (wait4's rusage): see childPeak
 	heapMB  float64 // largest Go heap at a GC start (GODEBUG=gctrace=1)
 	liveMB  float64 // largest Go heap live after a GC
 	elapsed time.Duration
@@ -154,33 +154,50 @@ func runBackfill(tb testing.TB, bin, url, dataDir string, extra ...string) memRu
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
-	var hwm float64
-	done := make(chan struct{})
-	go func() {
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if kb := vmHWM(cmd.Process.Pid); kb > hwm {
-					hwm = kb
-				}
-			}
-		}
-	}()
+	peak := childPeak(cmd)
 	err := cmd.Wait()
-	close(done)
 	r := memRun{elapsed: time.Since(t0), summary: stdout.String()}
 	if err != nil {
 		tb.Fatalf("backfill %v: %v\nstdout:\n%s\nstderr:\n%s", args, err, stdout.String(), stderr.String())
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	r.peakMB = float64(ru.Maxrss) / 1024 // KiB on Linux
-	r.hwmMB = hwm / 1024
+	r.peakMB = peak() / 1024
+	r.maxrss = float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024 // KiB on Linux
 	r.heapMB, r.liveMB = gcHeaps(stderr.String())
 	return r
+}
+
+// childPeak polls the started child's VmHWM (the high-water mark of its
+// own address space) until the returned function is called after the
+// child exited; that function returns the largest value seen, in KiB.
+//
+// wait4's ru_maxrss is not used: Go starts children with vfork
+// (CLONE_VM), and Linux then carries the parent's high-water mark into the
+// child's at exec, so a benchmark process that grew to gigabytes (the 1M
+// fixtures) reports gigabytes for every child.
+func childPeak(cmd *exec.Cmd) func() float64 {
+	var hwm float64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if kb := vmHWM(cmd.Process.Pid); kb > hwm {
+				hwm = kb
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		<-stopped
+		return hwm
+	}
 }
 
 // vmHWM reads VmHWM (KiB) of pid, 0 when unavailable.
@@ -206,7 +223,7 @@ func vmHWM(pid int) float64 {
 // and each size of CANONIC_BENCH_MEM_SIZES (default 1000, 100000,
 // 1000000) serves that many tickets with cwfake (its render cache sized to
 // hold them all) and runs a first load in a subprocess, reporting its peak
-// RSS (ru_maxrss).
+// RSS (polled VmHWM, see childPeak).
 //
 // The server engine's figure is the loader's own memory. The embedded
 // engine runs ClickHouse in the loader's process, so its figure is set
@@ -297,7 +314,7 @@ func memoryOfLoad(b *testing.B, engine string, n int, dir, backfillBin, cwfakeBi
 		b.Fatalf("no summary:\n%s", run.summary)
 	}
 	b.ReportMetric(run.peakMB, "peak-RSS-MB")
-	b.ReportMetric(run.hwmMB, "polled-VmHWM-MB")
+	b.ReportMetric(run.maxrss, "ru_maxrss-MB")
 	b.ReportMetric(run.heapMB, "go-heap-peak-MB")
 	b.ReportMetric(run.liveMB, "go-live-max-MB")
 	b.ReportMetric(float64(n)/run.elapsed.Seconds(), "rows/s")
@@ -345,13 +362,19 @@ func memoryOfEngineAlone(b *testing.B, n int, dir string) float64 {
 		dataDir := filepath.Join(dir, fmt.Sprintf("alone-%d-%d", n, i))
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestEngineAloneProcess$", "-test.count", "1")
 		cmd.Env = append(os.Environ(), envEngineAlone+"="+dataDir+"|"+file)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
 		b.StartTimer()
-		out, err := cmd.CombinedOutput()
-		b.StopTimer()
-		if err != nil || !strings.Contains(string(out), "engine alone ok") {
-			b.Fatalf("engine alone: %v\n%s", err, out)
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
 		}
-		peak = float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+		hwm := childPeak(cmd)
+		err := cmd.Wait()
+		b.StopTimer()
+		if err != nil || !strings.Contains(out.String(), "engine alone ok") {
+			b.Fatalf("engine alone: %v\n%s", err, out.String())
+		}
+		peak = hwm() / 1024
 		os.RemoveAll(dataDir)
 	}
 	b.ReportMetric(peak, "peak-RSS-MB")
