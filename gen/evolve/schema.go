@@ -84,6 +84,9 @@ func SnapshotOf(p *model.Project, t *model.Table) *Schema {
 			Convert:    string(c.Convert),
 			Comment:    c.Comment(),
 		}
+		if c.Child != nil {
+			col.Source = "child: " + c.Child.Describe()
+		}
 		if c.Source != nil {
 			col.Source = c.Source.Path
 		}

@@ -112,10 +112,23 @@ func (w *walker) fields(n *yaml.Node, f *File) {
 					{key: "write_only", required: true, decode: w.str(&fd.AcknowledgeWriteOnly, "acknowledge.write_only")},
 				})
 			}},
+			{key: "child", decode: func(n *yaml.Node) { fd.Child = w.child(n) }},
 		})
 		fd.Incomplete = len(w.errs) > before
 		f.Fields = append(f.Fields, fd)
 	}
+}
+
+func (w *walker) child(n *yaml.Node) *Child {
+	c := &Child{Pos: w.pos(resolve(n))}
+	w.object(n, "child", []field{
+		{key: "endpoint", required: true, decode: w.str(&c.Endpoint, "child.endpoint")},
+		{key: "where", decode: w.str(&c.Where, "child.where")},
+		{key: "order_by", required: true, decode: w.strList(&c.OrderBy, &c.OrderByPos, "child.order_by")},
+		{key: "pick", decode: w.str(&c.Pick, "child.pick")},
+		{key: "property", required: true, decode: w.str(&c.Property, "child.property")},
+	})
+	return c
 }
 
 // ParseProject reads the project settings file (mappings/project.yaml).

@@ -120,6 +120,22 @@ type Field struct {
 	// missing, unknown or of the wrong kind, reported by the parser):
 	// model.Build then skips the checks that a missing key would trip.
 	Incomplete bool
+	// Child, when set, reads the column from a list endpoint under the
+	// record instead of from the record itself.
+	Child *Child
+}
+
+// Child reads a column from one record of a list endpoint under the
+// parent record (service/tickets/{parentId}/notes): the records matching
+// Where, ordered by OrderBy, the first or last one (Pick), its Property.
+type Child struct {
+	Pos        diag.Pos
+	Endpoint   String   // "service/tickets/{parentId}/notes"
+	Where      String   // a condition, "detailDescriptionFlag = true"; absent: every child
+	OrderBy    []String // "dateCreated asc", "id asc"
+	OrderByPos diag.Pos
+	Pick       String // "first" (default) or "last"
+	Property   String // source path on the child record, "text"
 }
 
 // Project is mappings/project.yaml.

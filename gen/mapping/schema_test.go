@@ -377,6 +377,7 @@ func TestSchemaMatchesParserKeys(t *testing.T) {
 		{"clickhouse", "clickhouse: {zzqqzz: 1}\n", top["clickhouse"].(map[string]any)},
 		{"field", "fields: [{zzqqzz: 1}]\n", field},
 		{"acknowledge", "fields: [{acknowledge: {zzqqzz: 1}}]\n", props(field)["acknowledge"].(map[string]any)},
+		{"child", "fields: [{child: {zzqqzz: 1}}]\n", props(field)["child"].(map[string]any)},
 	} {
 		known, required := parserKeys(t, c.doc, c.level)
 		schemaKeys := sortedKeys(props(c.schema))

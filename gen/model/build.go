@@ -158,6 +158,11 @@ func (b *builder) table(f *mapping.File) *Table {
 		return nil
 	}
 	t.Source = sourceTree(t.Columns)
+	for _, c := range t.Columns {
+		if c.Child != nil {
+			childTree(c)
+		}
+	}
 	enumNames(t)
 	t.HashDefinition = hashDefinition(t)
 	return t
@@ -295,15 +300,22 @@ func (b *builder) column(fd *mapping.Field, t *Table, spec *sourcespec.Spec) *Co
 		if fd.Source.Set {
 			b.errs.Add(fd.Unmapped.Pos, "column %q has both source and unmapped: keep one", c.Name)
 		}
+		if fd.Child != nil {
+			b.errs.Add(fd.Child.Pos, "column %q has both unmapped and child: keep one", c.Name)
+		}
 		if fd.Convert.Set {
 			b.errs.Add(fd.Convert.Pos, "column %q is unmapped: convert has nothing to convert", c.Name)
 		}
 		if !fd.Nullable.Value && !fd.Incomplete {
 			b.errs.Add(fd.Pos, "column %q is unmapped, so it is always NULL: add nullable: true", c.Name)
 		}
+	case fd.Child != nil:
+		if len(b.errs) == before {
+			b.child(fd, c, t, spec)
+		}
 	case !fd.Source.Set:
 		if !fd.Incomplete { // else the parser reported the key
-			b.errs.Add(fd.Pos, "column %q has no source: give the source path (source: a__b) or say why in unmapped:", c.Name)
+			b.errs.Add(fd.Pos, "column %q has no source: give the source path (source: a__b), a child endpoint (child:) or say why in unmapped:", c.Name)
 		}
 	case spec != nil:
 		b.source(fd, c, t, spec)
@@ -357,12 +369,7 @@ func (b *builder) enumValues(fd *mapping.Field, col string) []string {
 func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespec.Spec) {
 	r, err := spec.Resolve(t.Endpoint, fd.Source.Value)
 	if err != nil {
-		var pe *sourcespec.PathError
-		msg := err.Error()
-		if errors.As(err, &pe) {
-			msg = pe.Error()
-		}
-		b.errs.Add(fd.Source.Pos, "column %q: %s", c.Name, msg)
+		b.errs.Add(fd.Source.Pos, "column %q: %s", c.Name, resolveMessage(err))
 		return
 	}
 	c.Source = &SourceRef{Pos: fd.Source.Pos, Path: fd.Source.Value, Segments: r.Segments, JSONType: r.Type, Format: r.Format, Enum: r.Enum, MapDepth: -1}
@@ -392,6 +399,14 @@ func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespe
 	if c.Type.Kind == 0 {
 		return // no readable type (reported): nothing to check the source against
 	}
+	b.conversion(fd, c, r, fd.Source.Value, fd.Source.Pos)
+}
+
+// conversion checks that the resolved source r (written as path at pos)
+// converts to the column's type, directly or by the field's convert, and
+// records the conversion. It reports false after an error.
+func (b *builder) conversion(fd *mapping.Field, c *Column, r *sourcespec.Resolved, path string, pos diag.Pos) bool {
+	before := len(b.errs)
 	conv := Conversion(fd.Convert.Value)
 	direct, why := directlyCompatible(c.Type, r)
 	switch {
@@ -409,14 +424,14 @@ func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespe
 		case spec.to != c.Type.Kind:
 			b.errs.Add(fd.Convert.Pos, "column %q: conversion %s produces %s, but the column is %s: remove convert or change the type", c.Name, conv, spec.to, c.Type.Kind)
 		case !slices.Contains(spec.from, r.Type):
-			b.errs.Add(fd.Convert.Pos, "column %q: conversion %s reads %s, but source %q is %s", c.Name, conv, strings.Join(spec.from, " or "), fd.Source.Value, describeSource(r))
+			b.errs.Add(fd.Convert.Pos, "column %q: conversion %s reads %s, but source %q is %s", c.Name, conv, strings.Join(spec.from, " or "), path, describeSource(r))
 		case direct:
-			b.errs.Add(fd.Convert.Pos, "column %q: source %q is already %s: remove convert", c.Name, fd.Source.Value, describeSource(r))
+			b.errs.Add(fd.Convert.Pos, "column %q: source %q is already %s: remove convert", c.Name, path, describeSource(r))
 		default:
 			c.Convert = conv
 		}
 	case !direct:
-		b.errs.Add(fd.Source.Pos, "column %q: cannot read %s source %q as %s: %s", c.Name, describeSource(r), fd.Source.Value, c.Type.Kind, why)
+		b.errs.Add(pos, "column %q: cannot read %s source %q as %s: %s", c.Name, describeSource(r), path, c.Type.Kind, why)
 	}
 	if c.Type.Kind == Enum && len(r.Enum) > 0 && len(c.Type.Values) > 0 {
 		for _, v := range r.Enum {
@@ -425,6 +440,16 @@ func (b *builder) source(fd *mapping.Field, c *Column, t *Table, spec *sourcespe
 			}
 		}
 	}
+	return len(b.errs) == before
+}
+
+// resolveMessage is the message of a sourcespec.Resolve error.
+func resolveMessage(err error) string {
+	var pe *sourcespec.PathError
+	if errors.As(err, &pe) {
+		return pe.Error()
+	}
+	return err.Error()
 }
 
 func describeSource(r *sourcespec.Resolved) string {
@@ -565,6 +590,13 @@ func hashDefinition(t *Table) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "canonic-record-hash/1\n")
 	for _, c := range t.HashedColumns() {
+		if c.Child != nil {
+			// A column read from a child endpoint is reconciled apart from
+			// its record: giving a column a child source re-baselines the
+			// table instead of opening a version for every record.
+			fmt.Fprintf(h, "%s %s child\n", c.Name, c.Type.Canonical())
+			continue
+		}
 		fmt.Fprintf(h, "%s %s\n", c.Name, c.Type.Canonical())
 	}
 	return "v1:" + hex.EncodeToString(h.Sum(nil))[:16]
@@ -618,6 +650,19 @@ func sourceTree(cols []*Column) *SourceNode {
 		}
 	}
 	return root
+}
+
+// childTree builds the JSON key tree of a child column's record and links
+// its property to the leaf, naming the types after the column.
+func childTree(c *Column) {
+	ch := c.Child
+	ch.ChildTypeName = "Child" + c.GoName
+	ch.SetFunc = "set" + c.GoName
+	proxy := &Column{Name: c.Name, Type: c.Type, Convert: c.Convert, Source: ch.Property}
+	root := sourceTree([]*Column{proxy})
+	root.TypeName = ch.ChildTypeName
+	nameTree(root, map[string]bool{ch.ChildTypeName: true})
+	ch.Tree = root
 }
 
 // nameTree gives fields and object types Go names through the naming

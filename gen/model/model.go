@@ -164,6 +164,9 @@ type Column struct {
 	// order ("SeverityLow"); empty for other kinds.
 	EnumGoType   string
 	EnumGoConsts []string
+	// Child is set when the column reads a child endpoint of the record
+	// (Source is then nil).
+	Child *ChildRef
 }
 
 // Comment is the DDL column comment: the description plus any decision a
@@ -175,9 +178,14 @@ func (c *Column) Comment() string {
 		s += " [Not mapped for this source, always NULL: " + c.Unmapped + "]"
 	case c.WriteOnly != "":
 		s += " [Source " + c.Source.Path + " is write-only, never returned by GET, so this is NULL: " + c.WriteOnly + "]"
+	case c.Child != nil:
+		s += " [Source: " + c.Child.Describe() + "; NULL when none]"
 	}
 	if c.Source != nil && c.Convert != ConvertNone {
 		s += " [Source " + c.Source.Path + " converted: " + string(c.Convert) + "]"
+	}
+	if c.Child != nil && c.Convert != ConvertNone {
+		s += " [Source " + c.Child.Property.Path + " converted: " + string(c.Convert) + "]"
 	}
 	return s
 }

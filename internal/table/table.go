@@ -95,6 +95,13 @@ type Table[R any] struct {
 	// creates the table as first generated.
 	Migrations []Migration
 
+	// Children are the columns read from a list endpoint under each record
+	// (the mapping's child:); Decode leaves them NULL. Empty for most tables.
+	Children []Child[R]
+	// Rehash recomputes row.RecordHash after Children's Set or Copy; nil
+	// when the table has no children.
+	Rehash func(row *R)
+
 	// Decode maps one source record (a JSON object) into row: it resets the
 	// business columns, fills them and sets row.RecordHash. A value it
 	// cannot convert yields a *FieldError. The SCD fields other than
@@ -142,6 +149,24 @@ const ZooKeeperPath = ZooKeeperPrefixParam + "/{shard}/" + DatabaseParam + "/"
 // LocalSuffix names a cluster table's local (replicated) table:
 // "tickets" + LocalSuffix.
 const LocalSuffix = "_local"
+
+// Child is a column read from one record of a list endpoint under each
+// record, e.g. a ticket's description from its notes. The runtime requests
+// Endpoint with the record's key for its path parameter, Conditions,
+// OrderBy, Fields and pageSize=1: the first record returned is the one.
+type Child[R any] struct {
+	Column     string   // the column, "description"
+	Endpoint   string   // "service/tickets/{parentId}/notes"
+	Conditions string   // "detailDescriptionFlag = true"; "" for none
+	OrderBy    string   // "dateCreated asc,id asc" (the pick is its first record)
+	Fields     []string // the child fields the column reads, "text"
+	// Set stores the picked child record (nil: none matched, NULL) in the
+	// row's column; a value it cannot convert yields a *FieldError.
+	Set func(row *R, child []byte) error
+	// Copy copies the column from src to dst: a stored version's value,
+	// reused for a record whose own columns did not change.
+	Copy func(dst, src *R)
+}
 
 // Migration is one generated migration file.
 type Migration struct {

@@ -94,9 +94,18 @@ func File(p *model.Project, t *model.Table, ddlFile string, migrations []string)
 			col.Source = code(c.Source.Path) + " " + text("(write-only, always NULL: "+c.WriteOnly+")")
 		case c.Source != nil:
 			col.Source = code(c.Source.Path)
+		case c.Child != nil:
+			where := ""
+			if c.Child.Conditions != "" {
+				where = "where " + c.Child.Conditions + " "
+			}
+			col.Source = code(c.Child.Property.Path) + " " + text("of the "+c.Child.Pick+" record of") + " " + code(c.Child.Endpoint) +
+				" " + text(where+"by "+strings.Join(c.Child.OrderBy, ", ")+"; NULL when none")
 		}
 		if c.Source != nil {
 			col.SpecType = text(c.Source.SpecType())
+		} else if c.Child != nil {
+			col.SpecType = text(c.Child.Property.SpecType())
 		}
 		if c.Convert != model.ConvertNone {
 			col.Convert = code(string(c.Convert))

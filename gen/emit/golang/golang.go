@@ -129,6 +129,8 @@ func fieldDoc(c *model.Column) string {
 		where = ", always NULL: not mapped for this source. " + c.Unmapped
 	case c.WriteOnly != "":
 		where = ", from " + c.Source.Path + ", which GET never returns, so always NULL. " + c.WriteOnly
+	case c.Child != nil:
+		where = ", from the " + c.Child.Describe() + " (NULL when none), set by the runtime"
 	case c.Convert != model.ConvertNone:
 		where = ", from " + c.Source.Path + " by " + string(c.Convert)
 	default:
@@ -222,6 +224,12 @@ func mapperFile(f *jen.File, t *model.Table) {
 	})
 	f.Line()
 
+	for _, c := range t.Columns {
+		if c.Child != nil {
+			childFuncs(f, t, c)
+		}
+	}
+
 	comment(f, "columnForJSONPath names the column and source path of a dotted JSON path, for decode errors.")
 	f.Func().Id("columnForJSONPath").Params(jen.Id("jsonPath").String()).Params(jen.Id("column"), jen.Id("path").String()).Block(
 		jen.Switch(jen.Id("jsonPath")).BlockFunc(func(g *jen.Group) {
@@ -242,10 +250,44 @@ func mapperFile(f *jen.File, t *model.Table) {
 	)
 }
 
+// childFuncs emits, for a column read from a child endpoint, the child's
+// source struct and
+//
+//	// setDescription stores the picked child record in r.Description ...
+//	func setDescription(r *Row, data []byte) error { r.Description = sql.Null[string]{}; if data == nil { return nil }; ... }
+func childFuncs(f *jen.File, t *model.Table, c *model.Column) {
+	ch := c.Child
+	comment(f, fmt.Sprintf("%s mirrors the JSON keys column %s reads from a record of %s.", ch.ChildTypeName, c.Name, ch.Endpoint))
+	sourceStructs(f, ch.Tree, false)
+	key := jen.Id("r").Dot(t.Key.GoName)
+	if t.Key.Type.Kind == model.Int32 {
+		key = jen.Int64().Call(key)
+	}
+	idExpr := jen.Qual("strconv", "FormatInt").Call(key, jen.Lit(10))
+	path := ch.Endpoint + ": " + ch.Property.Path
+	proxy := *c
+	proxy.Child, proxy.Source = nil, ch.Property
+	proxy.Source = &model.SourceRef{Path: path, Segments: ch.Property.Segments, JSONType: ch.Property.JSONType, Leaf: ch.Property.Leaf, GoPath: ch.Property.GoPath, MapDepth: ch.Property.MapDepth}
+	comment(f, fmt.Sprintf("%s stores in r.%s the child record the runtime picked (%s); nil data means no child matched, and the column is NULL. It leaves the record hash to the caller (table.Table.Rehash).", ch.SetFunc, c.GoName, ch.Describe()))
+	f.Func().Id(ch.SetFunc).Params(jen.Id("r").Op("*").Id("Row"), jen.Id("data").Index().Byte()).Error().BlockFunc(func(g *jen.Group) {
+		g.Id("r").Dot(c.GoName).Op("=").Qual(pkgSQL, "Null").Types(baseType(c.Type)).Values()
+		g.If(jen.Id("data").Op("==").Nil()).Block(jen.Return(jen.Nil()))
+		g.Var().Id("src").Id(ch.ChildTypeName)
+		g.If(jen.Err().Op(":=").Qual(pkgMaprt, "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("src")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Qual(pkgMaprt, "Field").Call(idExpr.Clone(), jen.Lit(c.Name), jen.Lit(path), jen.Err())),
+		)
+		mapColumn(g, &proxy, idExpr)
+		g.Return(jen.Nil())
+	})
+	f.Line()
+}
+
 // sourceStructs emits the struct for an object node and, depth first,
 // those of its children.
 func sourceStructs(f *jen.File, n *model.SourceNode, root bool) {
-	if root {
+	if n.Key == "" && !root {
+		// a child record's root: the caller wrote its comment
+	} else if root {
 		comment(f, "Source mirrors only the JSON keys the mapping reads. Leaves are pointers: nil means the key was missing or null.")
 	} else {
 		comment(f, fmt.Sprintf("%s is the %q object of a source record, as far as the mapping reads it.", n.TypeName, n.Key))
@@ -278,6 +320,10 @@ func sourceStructs(f *jen.File, n *model.SourceNode, root bool) {
 //		return maprt.Field(maprt.ID(src.ID), "status", "status__name", maprt.ErrMissing)
 //	}
 func mapColumn(g *jen.Group, c *model.Column, idExpr *jen.Statement) {
+	if c.Child != nil {
+		g.Commentf("%s: from a child endpoint, set by %s", c.Name, c.Child.SetFunc)
+		return
+	}
 	if c.Source == nil {
 		g.Commentf("%s: unmapped, always NULL", c.Name)
 		return
@@ -428,8 +474,8 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile, clusterSQ
 			field{"Comment", jen.Lit(c.comment)},
 		))
 	}
-	f.Var().Id("Table").Op("=").Qual(pkgTable, "Table").Types(jen.Id("Row")).Add(keyedLines(
-		field{"Service", jen.Lit(t.Service)},
+	fields := []field{
+		{"Service", jen.Lit(t.Service)},
 		field{"Name", jen.Lit(t.Name)},
 		field{"Command", jen.Lit(t.CmdName)},
 		field{"Mapping", jen.Lit(t.Mapping)},
@@ -453,6 +499,12 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile, clusterSQ
 		field{"HashColumns", jen.Index().String().Add(stringList(names(t.HashedColumns())))},
 		field{"HashSubset", jen.Id("hashSubset")},
 		field{"Migrations", jen.Qual(pkgTable, "LoadMigrations").Add(callList(jen.Id("migrationFiles"), migrations))},
+	}
+	if children := childColumns(t); len(children) > 0 {
+		fields = append(fields, field{"Children", childList(children)}, field{"Rehash", jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Block(
+			jen.Id("r").Dot("RecordHash").Op("=").Id("recordHash").Call(jen.Id("r")))})
+	}
+	fields = append(fields,
 		field{"Decode", jen.Id("Decode")},
 		field{"Key", jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Int64().Block(jen.Return(key))},
 		field{"SCD", jen.Func().Params(jen.Id("r").Op("*").Id("Row")).Op("*").Qual(pkgTable, "SCD").Block(jen.Return(jen.Op("&").Id("r").Dot("SCD")))},
@@ -460,7 +512,8 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile, clusterSQ
 		field{"AppendRowBinary", jen.Id("appendRowBinary")},
 		field{"ReadRowBinary", jen.Id("readRowBinary")},
 		field{"AppendValues", jen.Id("appendValues")},
-	))
+	)
+	f.Var().Id("Table").Op("=").Qual(pkgTable, "Table").Types(jen.Id("Row")).Add(keyedLines(fields...))
 	f.Line()
 
 	comment(f, "appendRowBinary appends r in RowBinary, all columns in Columns order.")
@@ -527,6 +580,39 @@ func tableFile(f *jen.File, p *model.Project, t *model.Table, sqlFile, clusterSQ
 		}
 		g.Return(jen.Id("dst"))
 	})
+}
+
+// childList renders a table's Children:
+//
+//	[]table.Child[Row]{{Column: "description", Endpoint: "...", ..., Set: setDescription, Copy: func(dst, src *Row) {...}}}
+func childList(children []*model.Column) jen.Code {
+	return jen.Index().Qual(pkgTable, "Child").Types(jen.Id("Row")).ValuesFunc(func(g *jen.Group) {
+		for _, c := range children {
+			ch := c.Child
+			g.Line().Add(keyedLines(
+				field{"Column", jen.Lit(c.Name)},
+				field{"Endpoint", jen.Lit(ch.Endpoint)},
+				field{"Conditions", jen.Lit(ch.Conditions)},
+				field{"OrderBy", jen.Lit(ch.RequestOrderBy)},
+				field{"Fields", jen.Index().String().Add(stringList(ch.Fields()))},
+				field{"Set", jen.Id(ch.SetFunc)},
+				field{"Copy", jen.Func().Params(jen.List(jen.Id("dst"), jen.Id("src")).Op("*").Id("Row")).Block(
+					jen.Id("dst").Dot(c.GoName).Op("=").Id("src").Dot(c.GoName))},
+			))
+		}
+		g.Line()
+	})
+}
+
+// childColumns lists the columns read from child endpoints, in order.
+func childColumns(t *model.Table) []*model.Column {
+	var out []*model.Column
+	for _, c := range t.Columns {
+		if c.Child != nil {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // mainFile:

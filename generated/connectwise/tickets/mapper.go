@@ -5,6 +5,7 @@ package tickets
 import (
 	"database/sql"
 	"github.com/canonic-data/canonic/internal/maprt"
+	"strconv"
 	"time"
 )
 
@@ -138,7 +139,7 @@ func Map(src *Source, r *Row) error {
 	} else {
 		return maprt.Field(maprt.ID(src.ID), "summary", "summary", maprt.ErrMissing)
 	}
-	// description: unmapped, always NULL
+	// description: from a child endpoint, set by setDescription
 	// status <- status__name
 	if v := src.Status.Name; v != nil {
 		r.Status = *v
@@ -377,6 +378,36 @@ func Map(src *Source, r *Row) error {
 		}
 	}
 	r.RecordHash = recordHash(r)
+	return nil
+}
+
+// ChildDescription mirrors the JSON keys column description reads from a record
+// of service/tickets/{parentId}/notes.
+type ChildDescription struct {
+	Text *string `json:"text"`
+}
+
+// setDescription stores in r.Description the child record the runtime picked
+// (text of the first record of service/tickets/{parentId}/notes where
+// detailDescriptionFlag = true by dateCreated asc, id asc); nil data means no
+// child matched, and the column is NULL. It leaves the record hash to the
+// caller (table.Table.Rehash).
+func setDescription(r *Row, data []byte) error {
+	r.Description = sql.Null[string]{}
+	if data == nil {
+		return nil
+	}
+	var src ChildDescription
+	if err := maprt.Unmarshal(data, &src); err != nil {
+		return maprt.Field(strconv.FormatInt(r.ID, 10), "description", "service/tickets/{parentId}/notes: text", err)
+	}
+	// description <- service/tickets/{parentId}/notes: text
+	if v := src.Text; v != nil {
+		r.Description = sql.Null[string]{
+			V:     *v,
+			Valid: true,
+		}
+	}
 	return nil
 }
 

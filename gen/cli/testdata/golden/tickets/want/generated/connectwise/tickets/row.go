@@ -31,12 +31,12 @@ type Row struct {
 	// Column summary (string), from summary.
 	Summary string
 
-	// Description is the full ticket text.
-	// Column description (string?), always NULL: not mapped for this source.
-	// ConnectWise never returns initialDescription on GET ("Only available for
-	// POST"); the ticket text lives in its notes (/service/tickets/{id}/notes,
-	// detailDescriptionFlag), which this per-record mapping does not read.
-	// Always NULL for ConnectWise.
+	// Description is the full ticket text. Read when the ticket is new or
+	// changed and on --full: a note edited without the ticket changing is seen
+	// at the next --full.
+	// Column description (string?), from the text of the first record of
+	// service/tickets/{parentId}/notes where detailDescriptionFlag = true by
+	// dateCreated asc, id asc (NULL when none), set by the runtime.
 	Description sql.Null[string]
 
 	// Status is the status name on the ticket's board.

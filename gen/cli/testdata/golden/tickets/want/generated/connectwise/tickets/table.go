@@ -43,7 +43,7 @@ var Table = table.Table[Row]{
 		{Name: "id", Type: "Int64", Comment: "ConnectWise ticket id; the business key."},
 		{Name: "ticket_number", Type: "String", Comment: "Ticket number as users see it. ConnectWise shows the id as the ticket number; other services number tickets with strings. [Source id converted: int_to_string]"},
 		{Name: "summary", Type: "String", Comment: "One-line summary (ConnectWise allows 100 characters)."},
-		{Name: "description", Type: "Nullable(String)", Comment: "Full ticket text. [Not mapped for this source, always NULL: ConnectWise never returns initialDescription on GET (\"Only available for POST\"); the ticket text lives in its notes (/service/tickets/{id}/notes, detailDescriptionFlag), which this per-record mapping does not read. Always NULL for ConnectWise.]"},
+		{Name: "description", Type: "Nullable(String)", Comment: "Full ticket text. Read when the ticket is new or changed and on --full: a note edited without the ticket changing is seen at the next --full. [Source: text of the first record of service/tickets/{parentId}/notes where detailDescriptionFlag = true by dateCreated asc, id asc; NULL when none]"},
 		{Name: "status", Type: "String", Comment: "Status name on the ticket's board."},
 		{Name: "priority", Type: "String", Comment: "Priority name."},
 		{Name: "severity", Type: "Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3))", Comment: "Severity (business impact scope)."},
@@ -156,7 +156,23 @@ var Table = table.Table[Row]{
 	},
 	HashSubset: hashSubset,
 	Migrations: table.LoadMigrations(migrationFiles, "0001_create.sql"),
-	Decode:     Decode,
+	Children: []table.Child[Row]{
+		{
+			Column:     "description",
+			Endpoint:   "service/tickets/{parentId}/notes",
+			Conditions: "detailDescriptionFlag = true",
+			OrderBy:    "dateCreated asc,id asc",
+			Fields:     []string{"text"},
+			Set:        setDescription,
+			Copy: func(dst, src *Row) {
+				dst.Description = src.Description
+			},
+		},
+	},
+	Rehash: func(r *Row) {
+		r.RecordHash = recordHash(r)
+	},
+	Decode: Decode,
 	Key: func(r *Row) int64 {
 		return r.ID
 	},

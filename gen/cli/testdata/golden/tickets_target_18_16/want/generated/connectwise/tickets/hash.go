@@ -5,7 +5,7 @@ package tickets
 import "github.com/canonic-data/canonic/internal/maprt"
 
 // HashDefinition identifies the record hash inputs (33 columns, encoding v1).
-const HashDefinition = "v1:e9ee4c9df5ccc000"
+const HashDefinition = "v1:0ee3f2495110d719"
 
 // recordHash is the hex SHA-256 of the canonical encoding
 // (internal/maprt.Hasher) of every business column except last_updated,

@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS `tickets`
     `id`                   Int64                     COMMENT 'ConnectWise ticket id; the business key.',
     `ticket_number`        String                    COMMENT 'Ticket number as users see it. ConnectWise shows the id as the ticket number; other services number tickets with strings. [Source id converted: int_to_string]',
     `summary`              String                    COMMENT 'One-line summary (ConnectWise allows 100 characters).',
-    `description`          Nullable(String)          COMMENT 'Full ticket text. [Not mapped for this source, always NULL: ConnectWise never returns initialDescription on GET ("Only available for POST"); the ticket text lives in its notes (/service/tickets/{id}/notes, detailDescriptionFlag), which this per-record mapping does not read. Always NULL for ConnectWise.]',
+    `description`          Nullable(String)          COMMENT 'Full ticket text. Read when the ticket is new or changed and on --full: a note edited without the ticket changing is seen at the next --full. [Source: text of the first record of service/tickets/{parentId}/notes where detailDescriptionFlag = true by dateCreated asc, id asc; NULL when none]',
     `status`               String                    COMMENT 'Status name on the ticket\'s board.',
     `priority`             String                    COMMENT 'Priority name.',
     `severity`             Nullable(Enum8('Low' = 1, 'Medium' = 2, 'High' = 3)) COMMENT 'Severity (business impact scope).',
