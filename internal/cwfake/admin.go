@@ -7,7 +7,9 @@ import (
 
 // serveAdmin answers the unauthenticated test-control endpoints:
 //
-//	POST /_admin/mutate?seed=&changed=&deleted=&added=[&entity=path]  -> MutationReport
+//	POST /_admin/mutate?seed=&changed=&deleted=&added=[&notes=][&entity=path]  -> MutationReport
+//	     (notes: edit the description note of that many tickets without
+//	     touching the tickets; their ids are the report's notes_edited)
 //	     (entity: an endpoint path such as company/companies; default service/tickets)
 //	POST /_admin/hostile?mode=                           -> 204 (mode: one of HostileModes, "" for none)
 //	GET  /_admin/stats                                  -> Stats
@@ -28,8 +30,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		q := r.URL.Query()
-		var nums [4]int64
-		for i, name := range []string{"seed", "changed", "deleted", "added"} {
+		var nums [5]int64
+		for i, name := range []string{"seed", "changed", "deleted", "added", "notes"} {
 			v := q.Get(name)
 			if v == "" {
 				continue
@@ -50,7 +52,11 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			writeResponse(w, jsonResponse(http.StatusOK, rep))
 			return
 		}
-		writeResponse(w, jsonResponse(http.StatusOK, s.store.Mutate(nums[0], int(nums[1]), int(nums[2]), int(nums[3]))))
+		rep := s.store.Mutate(nums[0], int(nums[1]), int(nums[2]), int(nums[3]))
+		if nums[4] > 0 {
+			rep.NotesEdited = s.store.EditNotes(nums[0], int(nums[4]))
+		}
+		writeResponse(w, jsonResponse(http.StatusOK, rep))
 	case "/_admin/hostile":
 		if !allow(http.MethodPost) {
 			return

@@ -553,6 +553,7 @@ func NewStore(seed int64, n int) *Store {
 	g.nextID = id + 1 + rng.IntN(10)
 	s := newEmptyStore()
 	s.tk = g
+	s.notes = generateNotes(seed, records)
 	if err := s.Register(TicketEntity(), records); err != nil {
 		panic(err) // ids are strictly ascending, so this cannot happen
 	}

@@ -18,6 +18,9 @@ type MutationReport struct {
 	Changed []int `json:"changed"`
 	Deleted []int `json:"deleted"`
 	Added   []int `json:"added"`
+	// NotesEdited lists tickets whose description note was edited without
+	// the ticket changing (admin parameter notes=).
+	NotesEdited []int `json:"notes_edited,omitempty"`
 }
 
 // Mutate changes, hard-deletes and adds tickets, deterministically from
@@ -60,10 +63,18 @@ func (s *Store) Mutate(seed int64, changed, deleted, added int) MutationReport {
 	}
 	for _, id := range rep.Changed {
 		old := c.byID[id].(*Ticket)
-		c.put(g.change(rng, old, tick()))
+		at := tick()
+		c.put(g.change(rng, old, at))
+		if s.notes != nil && chance(rng, 0.3) {
+			// the edit that changed the ticket also rewrote its description
+			s.notes.editDescription(rng, id, at)
+		}
 	}
 	for _, id := range rep.Deleted {
 		c.remove(id)
+		if s.notes != nil {
+			delete(s.notes.byTicket, id)
+		}
 	}
 	for range added {
 		id := g.nextID
@@ -74,6 +85,9 @@ func (s *Store) Mutate(seed int64, changed, deleted, added int) MutationReport {
 			closedAt = &at
 		}
 		c.put(g.newTicket(rng, id, at, at, closedAt))
+		if s.notes != nil {
+			s.notes.addTicketNotes(rng, id, at)
+		}
 		rep.Added = append(rep.Added, id)
 	}
 	rep.Until = Time{g.clock}

@@ -309,8 +309,12 @@ func (s *Server) serveCompanyInfo(w http.ResponseWriter, r *http.Request) {
 type endpoint struct {
 	entity *Entity
 	kind   string // "list", "count", "get", "search"
-	id     int
+	id     int    // the record of "get"; the parent ticket of a notes list or count
 }
+
+// noteEntity is the notes endpoint's entity (not in the store's registry:
+// its records live under their tickets).
+var noteEntity = NoteEntity()
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -333,11 +337,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		var routed bool
 		ep, resp, routed = s.route(r, strings.Trim(rest, "/"))
+		if m := notesRE.FindStringSubmatch(strings.Trim(rest, "/")); m != nil {
+			ep, resp, routed = s.routeNotes(r, m)
+		}
 		if !routed {
 			break
 		}
 		label = r.Method + " " + ep.entity.Path
-		if ep.kind != "list" {
+		if ep.kind != "list" && ep.entity == noteEntity {
+			label += "/" + ep.kind
+		} else if ep.kind != "list" {
 			label += "/" + map[string]string{"count": "count", "get": "{id}", "search": "search"}[ep.kind]
 		}
 		s.serveEndpoint(w, r, ep, label, version, start)
@@ -381,11 +390,11 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request, ep endpoi
 	var resp response
 	switch ep.kind {
 	case "list":
-		resp = s.list(r, ep.entity, nil)
+		resp = s.list(r, ep, nil)
 	case "search":
-		resp = s.search(r, ep.entity)
+		resp = s.search(r, ep)
 	case "count":
-		resp = s.count(r, ep.entity)
+		resp = s.count(r, ep)
 	case "get":
 		resp = s.get(r, ep.entity, ep.id)
 	}
@@ -588,7 +597,7 @@ type listQuery struct {
 	orderBy    string
 }
 
-func (s *Server) search(r *http.Request, ent *Entity) response {
+func (s *Server) search(r *http.Request, ep endpoint) response {
 	var body struct {
 		Conditions string `json:"conditions"`
 		OrderBy    string `json:"orderBy"`
@@ -597,11 +606,50 @@ func (s *Server) search(r *http.Request, ent *Entity) response {
 	if err := dec.Decode(&body); err != nil && err != io.EOF {
 		return errorResponse(http.StatusBadRequest, "InvalidObject", "The search body must be JSON like {\"conditions\": \"...\"}: %v", err)
 	}
-	return s.list(r, ent, &listQuery{conditions: body.Conditions, orderBy: body.OrderBy})
+	return s.list(r, ep, &listQuery{conditions: body.Conditions, orderBy: body.OrderBy})
+}
+
+// routeNotes routes a notes list or count (m from notesRE).
+func (s *Server) routeNotes(r *http.Request, m []string) (endpoint, response, bool) {
+	id, err := strconv.Atoi(m[1])
+	if err != nil {
+		return endpoint{}, errorResponse(http.StatusNotFound, "NotFound", "Resource %s not found", r.URL.Path), false
+	}
+	ep := endpoint{entity: noteEntity, kind: "list", id: id}
+	if m[2] != "" {
+		ep.kind = "count"
+	}
+	if r.Method != http.MethodGet {
+		resp := errorResponse(http.StatusMethodNotAllowed, "MethodNotAllowed",
+			"The requested resource does not support http method '%s'.", r.Method)
+		resp.header.Set("Allow", http.MethodGet)
+		return ep, resp, false
+	}
+	return ep, response{}, true
+}
+
+// query answers an endpoint's records matching cond in keys order: the
+// entity's records, or one ticket's notes.
+func (s *Server) query(ep endpoint, cond condition, condKey string, keys []orderKey) (*queryResult, response, bool) {
+	var res *queryResult
+	var err error
+	if ep.entity == noteEntity {
+		res, err = s.store.noteQuery(ep.id, cond, keys)
+		if err == errNoTicket {
+			return nil, errorResponse(http.StatusNotFound, "NotFound", "Service Ticket %d not found", ep.id), false
+		}
+	} else {
+		res, err = s.store.query(ep.entity.Path, cond, condKey, keys, orderKeyString(keys))
+	}
+	if err != nil {
+		return nil, errorResponse(http.StatusInternalServerError, "UnexpectedError", "%v", err), false
+	}
+	return res, response{}, true
 }
 
 // list answers a page of an entity.
-func (s *Server) list(r *http.Request, ent *Entity, lq *listQuery) response {
+func (s *Server) list(r *http.Request, ep endpoint, lq *listQuery) response {
+	ent := ep.entity
 	q := r.URL.Query()
 	if lq == nil {
 		lq = &listQuery{}
@@ -633,9 +681,9 @@ func (s *Server) list(r *http.Request, ent *Entity, lq *listQuery) response {
 	if err != nil {
 		return conditionError(err)
 	}
-	res, err := s.store.query(ent.Path, cond, strings.TrimSpace(lq.conditions), keys, orderKeyString(keys))
-	if err != nil {
-		return errorResponse(http.StatusInternalServerError, "UnexpectedError", "%v", err)
+	res, bad, ok := s.query(ep, cond, strings.TrimSpace(lq.conditions), keys)
+	if !ok {
+		return bad
 	}
 
 	var page []Record
@@ -745,15 +793,15 @@ func linkTo(r *http.Request, rel string, set map[string]string, drop ...string) 
 	return fmt.Sprintf("<%s://%s%s?%s>; rel=%q", scheme, r.Host, r.URL.EscapedPath(), q.Encode(), rel)
 }
 
-func (s *Server) count(r *http.Request, ent *Entity) response {
+func (s *Server) count(r *http.Request, ep endpoint) response {
 	conds, _ := param(r.URL.Query(), "conditions")
-	cond, err := parseConditions(ent, conds)
+	cond, err := parseConditions(ep.entity, conds)
 	if err != nil {
 		return conditionError(err)
 	}
-	res, err := s.store.query(ent.Path, cond, strings.TrimSpace(conds), nil, "")
-	if err != nil {
-		return errorResponse(http.StatusInternalServerError, "UnexpectedError", "%v", err)
+	res, bad, ok := s.query(ep, cond, strings.TrimSpace(conds), nil)
+	if !ok {
+		return bad
 	}
 	return jsonResponse(http.StatusOK, map[string]int{"count": len(res.records)})
 }

@@ -101,6 +101,8 @@ type Store struct {
 	tk *ticketGen
 	// state of the entities NewStoreWith adds (nil for NewStore).
 	rel *relGen
+	// notes of the tickets (service/tickets/{parentId}/notes).
+	notes *noteStore
 }
 
 // newEmptyStore returns a store with no entities.
