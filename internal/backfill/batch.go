@@ -111,6 +111,9 @@ func (l *loader[R]) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := l.resolveChildren(ctx, cur); err != nil {
+		return err
+	}
 	now := l.opts.Now().UTC().Truncate(time.Second).Unix()
 	runStart := l.runStart.Unix()
 	plans := make([]scd.Plan, len(b.entries))

@@ -27,7 +27,7 @@ type sweptKeys struct {
 // (rejected keys too: the source still has them), nil when the run does
 // not close keys. A dry run keeps them in memory.
 func (l *loader[R]) sweptKeys() []int64 {
-	if !l.opts.Full {
+	if !l.opts.Full && !l.opts.Deletes {
 		return nil
 	}
 	b := &l.batch

@@ -32,6 +32,7 @@ type Options struct {
 	Limit      int       // stop after this many source records; 0 = all
 	Since      time.Time // only records updated after it; zero = resume
 	Full       bool      // complete sweep; close keys the source no longer returns
+	Deletes    bool      // sweep only the keys and close those the source no longer returns; load nothing
 	DryRun     bool      // write nothing
 	PageSize   int       // records per source page, 1..1000
 	MaxRejects int       // fail once more records than this are rejected
@@ -82,7 +83,9 @@ type Stats struct {
 	NewKeys     int64     // keys written for the first time
 	Changed     int64     // keys whose current version was replaced
 	Unchanged   int64     // keys whose hash matched their current version
-	Closed      int64     // keys closed because a full sweep no longer returned them
+	Closed      int64     // keys closed because a full or --deletes sweep no longer returned them
+	// ChildRequests counts requests to child endpoints (child columns).
+	ChildRequests int64
 	Rebaselined int64     // current versions rewritten in place with a new hash definition (no new version)
 	Migrations  []string  // migrations applied before loading
 	Streams     int       // parallel id-range streams the sweep used
@@ -247,7 +250,7 @@ func (l *loader[R]) run(ctx context.Context) (err error) {
 	if l.stats.Cut {
 		return l.saveCheckpoint(ctx)
 	}
-	if l.opts.Full && l.stats.Complete {
+	if (l.opts.Full || l.opts.Deletes) && l.stats.Complete {
 		l.evidence.CountAfter = l.count(ctx, cond)
 		if err := l.closeMissing(ctx); err != nil {
 			return err
@@ -257,7 +260,7 @@ func (l *loader[R]) run(ctx context.Context) (err error) {
 	if l.opts.DryRun {
 		return nil
 	}
-	if l.recordDef && l.stats.Complete && l.stats.Rejected == 0 && (l.opts.Since.IsZero() || l.prevHashColumns == nil) {
+	if l.recordDef && l.stats.Complete && l.stats.Rejected == 0 && (l.opts.Since.IsZero() || l.prevHashColumns == nil) && !l.opts.Deletes {
 		if err := warehouse.RecordHashDefinition(ctx, l.eng, l.db, l.tbl.Name, l.tbl.HashDefinition, l.tbl.HashColumns, l.opts.Now().UTC()); err != nil {
 			return err
 		}

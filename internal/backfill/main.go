@@ -333,7 +333,8 @@ func parseArgs[R any](tbl *table.Table[R], name string, args []string, stdout io
 	fs.IntVar(&o.Limit, "limit", 0, "stop after `N` source records (0 = all); a limited run never closes keys nor advances the cursor")
 	since := fs.String("since", "", "only load records updated after this RFC 3339 `time`; without it, resume from the cursor of this tenant's last successful run")
 	fs.BoolVar(&o.Full, "full", false, "sweep every record and close the versions of keys the source no longer returns (only when the whole sweep succeeds)")
-	fs.Float64Var(&o.MaxCloseFraction, "max-close-fraction", DefaultMaxCloseFraction, "with --full, close at most this `share` of the current keys (0 to 1; 1 allows all); more closes nothing and fails the run")
+	fs.Float64Var(&o.MaxCloseFraction, "max-close-fraction", DefaultMaxCloseFraction, "with --full or --deletes, close at most this `share` of the current keys (0 to 1; 1 allows all); more closes nothing and fails the run")
+	fs.BoolVar(&o.Deletes, "deletes", false, "sweep only the ids (fields=id, forward-only) and close the versions of keys the source no longer returns, under the same rules as --full; loads nothing else (cheap: schedule it hourly)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "fetch, map and compare, write nothing, print what would change")
 	fs.BoolVar(&o.AllFields, "all-fields", false, "fetch whole records (by default only the fields the mapping reads are requested, with ConnectWise's fields= parameter)")
 	fs.BoolVar(&o.Migrate, "migrate", false, "apply the table's pending generated migrations before loading (without it, a run refuses and names them)")
@@ -445,6 +446,12 @@ func validate[R any](tbl *table.Table[R], cfg *config, since string, name func(s
 	if err := warehouse.ValidDatabase(o.Database); err != nil {
 		return fmt.Errorf("%s: %v", name("database"), err)
 	}
+	if o.Deletes && o.Full {
+		return fmt.Errorf("%s and %s exclude each other: --full closes missing keys too, and loads every record", name("deletes"), name("full"))
+	}
+	if o.Deletes && since != "" {
+		return fmt.Errorf("%s sweeps every id: it takes no %s", name("deletes"), name("since"))
+	}
 	if since != "" {
 		t, err := time.Parse(time.RFC3339, since)
 		if err != nil {
@@ -508,6 +515,7 @@ func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 		{"closed", s.Closed},
 		{"rebaselined", s.Rebaselined},
 		{"rejected", rejectedCount(s)},
+		{"child requests", s.ChildRequests},
 		{"duplicates", s.Duplicates},
 	}
 	if u := formatUTF8Replacements(s.InvalidUTF8); u != "" {
@@ -526,24 +534,24 @@ func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 		kv{"rows written", fmt.Sprintf("%d (%s)", s.RowsWritten, rate(s.RowsWritten))},
 		kv{"time taken", s.Elapsed.Round(time.Millisecond)})
 	for _, r := range rows {
-		fmt.Fprintf(w, "  %-13s %v\n", r.k, r.v)
+		fmt.Fprintf(w, "  %-14s %v\n", r.k, r.v)
 	}
 	for _, m := range s.Migrations {
-		fmt.Fprintf(w, "  %-13s %s\n", "migrated", m)
+		fmt.Fprintf(w, "  %-14s %s\n", "migrated", m)
 	}
 	switch {
 	case o.DryRun:
 	case !s.Cursor.IsZero():
-		fmt.Fprintf(w, "  %-13s %s (the next run without --since resumes there)\n", "cursor", s.Cursor.Format(time.RFC3339))
+		fmt.Fprintf(w, "  %-14s %s (the next run without --since resumes there)\n", "cursor", s.Cursor.Format(time.RFC3339))
 	}
 	switch {
 	case s.Cut:
-		fmt.Fprintf(w, "  %-13s everything up to source id %d is written; the run is unfinished (no key closed, no cursor recorded)\n", "checkpoint", s.Checkpoint)
-	case o.Full && !s.Complete:
+		fmt.Fprintf(w, "  %-14s everything up to source id %d is written; the run is unfinished (no key closed, no cursor recorded)\n", "checkpoint", s.Checkpoint)
+	case (o.Full || o.Deletes) && !s.Complete:
 		fmt.Fprintf(w, "  the sweep was partial (--limit, or a reject without an id): no key was closed\n")
 	}
 	if s.ResumedFrom > 0 {
-		fmt.Fprintf(w, "  %-13s run %s from after source id %d\n", "resumed", s.RunID, s.ResumedFrom)
+		fmt.Fprintf(w, "  %-14s run %s from after source id %d\n", "resumed", s.RunID, s.ResumedFrom)
 	}
 	if s.RejectFile != "" {
 		fmt.Fprintf(w, "  rejects in %s\n", s.RejectFile)

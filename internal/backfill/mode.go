@@ -28,6 +28,9 @@ func (l *loader[R]) condition(ctx context.Context) (string, error) {
 	}
 	var from time.Time
 	switch {
+	case l.opts.Deletes:
+		l.stats.Mode = ModeDeletes
+		return "", nil
 	case l.opts.Full:
 		l.stats.Mode = ModeFull
 	case l.prevHashColumns != nil && l.opts.Since.IsZero():
@@ -54,6 +57,9 @@ func (l *loader[R]) condition(ctx context.Context) (string, error) {
 func (l *loader[R]) nextCursor() time.Time {
 	if l.tbl.CursorField == "" || l.tbl.CursorColumn != l.tbl.VersionColumn {
 		return time.Time{} // the cursor value of a row is not known
+	}
+	if l.opts.Deletes {
+		return l.prev // an ids-only sweep reads no record's cursor value
 	}
 	covered := !l.limited && l.stats.Rejected+l.priorRejected() == 0
 	if l.stats.Mode == ModeSince && (l.prev.IsZero() || l.opts.Since.After(l.prev)) {

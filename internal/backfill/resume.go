@@ -93,7 +93,7 @@ func (l *loader[R]) checkCut(lastPage bool) error {
 // the run id (close.go), so the chunk that completes the sweep closes by
 // the whole sweep.
 func (l *loader[R]) saveCheckpoint(ctx context.Context) error {
-	if l.opts.Full {
+	if l.opts.Full || l.opts.Deletes {
 		if err := l.flushRejectKeys(ctx); err != nil {
 			return err
 		}

@@ -21,6 +21,13 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	if !l.opts.AllFields {
 		q.Fields = l.tbl.SourceFields // the source sends only what the mapping reads
 	}
+	if l.opts.Deletes {
+		q.Fields = []string{l.tbl.SourceKeyField}
+	}
+	consume := l.record
+	if l.opts.Deletes {
+		consume = l.markSeen
+	}
 	if l.opts.Limit > 0 && l.opts.Limit < q.PageSize {
 		q.PageSize = l.opts.Limit
 	}
@@ -54,7 +61,7 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 				return errLimit
 			}
 			l.stats.RecordsRead++
-			if err := l.record(ctx, page.stream, rec); err != nil {
+			if err := consume(ctx, page.stream, rec); err != nil {
 				failed = err
 				return err
 			}

@@ -81,13 +81,17 @@ func Records(page []byte) ([][]byte, error) {
 
 // MemorySource serves pre-rendered pages of a cwfake store to the loader
 // without HTTP, so that a measurement covers the loader and the engine
-// only. It answers full sweeps only (a condition gets no records).
-type MemorySource struct{ pages [][]byte }
+// only. It answers full sweeps only (a condition gets no records), and the
+// tickets' notes (FirstChild) when made from a store.
+type MemorySource struct {
+	pages [][]byte
+	store *cwfake.Store // nil for NewMemorySourcePages
+}
 
 // NewMemorySource renders every ticket of store into pages of pageSize
 // records, as cwfake renders them.
 func NewMemorySource(store *cwfake.Store, pageSize int) *MemorySource {
-	s := &MemorySource{}
+	s := &MemorySource{store: store}
 	ids := store.TicketIDs()
 	for len(ids) > 0 {
 		n := min(pageSize, len(ids))
@@ -125,6 +129,15 @@ func (s *MemorySource) Pages(_ context.Context, _ string, q connectwise.Query, f
 		}
 	}
 	return nil
+}
+
+// FirstChild implements backfill.ChildSource for the tickets' notes, with
+// the compatible server's own conditions, order and fields.
+func (s *MemorySource) FirstChild(_ context.Context, template string, parentID int64, q connectwise.Query) ([]byte, error) {
+	if s.store == nil || template != cwfake.NotesPath {
+		return nil, fmt.Errorf("memory source: no child endpoint %s", template)
+	}
+	return s.store.FirstNote(int(parentID), q.Conditions, q.OrderBy, q.Fields)
 }
 
 // Count implements backfill.Source.

@@ -300,3 +300,25 @@ func (s *Store) noteQuery(ticketID int, cond condition, keys []orderKey) (*query
 
 // errNoTicket: the parent ticket of a notes request does not exist.
 var errNoTicket = fmt.Errorf("cwfake: no such ticket")
+
+// FirstNote answers what GET service/tickets/{ticketID}/notes with these
+// conditions, orderBy, fields= and pageSize=1 answers: the first note, or
+// nil when none matches. In-memory sources of tests and benchmarks use it.
+func (s *Store) FirstNote(ticketID int, conditions, orderBy string, fields []string) ([]byte, error) {
+	cond, err := parseConditions(noteEntity, conditions)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := parseOrderBy(noteEntity, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.noteQuery(ticketID, cond, keys)
+	if err != nil {
+		return nil, fmt.Errorf("%w %d", err, ticketID)
+	}
+	if len(res.records) == 0 {
+		return nil, nil
+	}
+	return s.render(NotesPath, res.records[0], fields)
+}
