@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,7 +77,16 @@ func TestDescriptionsAndDeletes(t *testing.T) {
 		if !strings.Contains(r.stdout, "record "+strconv.Itoa(failing)+": column description") {
 			t.Errorf("the reject does not name ticket %d and the column:\n%s", failing, r.stdout)
 		}
-		rejects := rejectLines(t, tg, dataDir)
+		runID := regexp.MustCompile(`, run (\S+),`).FindStringSubmatch(r.stdout)
+		if runID == nil {
+			t.Fatalf("no run id in the summary:\n%s", r.stdout)
+		}
+		var rejects []string // this run's: the embedded data directory is shared
+		for _, l := range rejectLines(t, tg, dataDir) {
+			if strings.Contains(l, `"run_id":"`+runID[1]+`"`) {
+				rejects = append(rejects, l)
+			}
+		}
 		if len(rejects) != 1 || !strings.Contains(rejects[0], `"record_id":"`+strconv.Itoa(failing)+`"`) {
 			t.Errorf("rejects file: %q, want one line for ticket %d", rejects, failing)
 		}
