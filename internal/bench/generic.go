@@ -72,6 +72,13 @@ func NewGeneric[R any](path string) (*Generic, error) {
 		if fld.Unmapped.Value == "" && fld.Source.Value != "" {
 			c.path = strings.Split(fld.Source.Value, "__")
 		}
+		if fld.Child != nil {
+			// A child column reads a top-level key named like it: the
+			// engine-ingest file joins the child value into each record
+			// (WithChildren); ConnectWise records have no such key, so it is
+			// NULL, as the generated Decode leaves it.
+			c.path = []string{fld.Name.Value}
+		}
 		sf, ok := rt.FieldByName(naming.GoName(c.name))
 		if !ok {
 			return nil, fmt.Errorf("column %s: %s has no field %s", c.name, rt, naming.GoName(c.name))

@@ -140,7 +140,7 @@ func buildLoadFixture(fx *loadFixture, n int) error {
 	w := bufio.NewWriterSize(f, 1<<20)
 	for _, p := range fx.partial.pages {
 		err := connectwise.SplitRecords(p, func(rec []byte) error {
-			w.Write(rec)
+			w.Write(WithDescription(store, rec))
 			return w.WriteByte('\n')
 		})
 		if err != nil {

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -129,6 +130,28 @@ func (s *MemorySource) Pages(_ context.Context, _ string, q connectwise.Query, f
 		}
 	}
 	return nil
+}
+
+// WithDescription returns a ticket record with its description (the
+// ticket's detail note, as the tickets mapping reads it) joined in as the
+// key "description", for the engine's own ingest, which cannot request
+// notes; unchanged when the ticket has none.
+func WithDescription(store *cwfake.Store, rec []byte) []byte {
+	var probe struct {
+		ID int `json:"id"`
+	}
+	if err := json.Unmarshal(rec, &probe); err != nil {
+		return rec
+	}
+	desc, ok := store.DetailDescription(probe.ID)
+	if !ok {
+		return rec
+	}
+	v, _ := json.Marshal(desc)
+	out := append([]byte(nil), rec[:bytes.LastIndexByte(rec, '}')]...)
+	out = append(out, `,"description":`...)
+	out = append(out, v...)
+	return append(out, '}')
 }
 
 // FirstChild implements backfill.ChildSource for the tickets' notes, with

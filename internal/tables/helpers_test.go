@@ -129,6 +129,8 @@ type checker struct {
 	rec   map[string]any
 	id    any
 	n     int // comparisons made
+	// store serves the record's children (ticket notes).
+	store *cwfake.Store
 }
 
 // jsonAt returns the value at a dotted path ("company.id") of the record.
