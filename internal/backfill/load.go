@@ -86,15 +86,15 @@ type Stats struct {
 	Closed      int64     // keys closed because a full or --deletes sweep no longer returned them
 	// ChildRequests counts requests to child endpoints (child columns).
 	ChildRequests int64
-	Rebaselined int64     // current versions rewritten in place with a new hash definition (no new version)
-	Migrations  []string  // migrations applied before loading
-	Streams     int       // parallel id-range streams the sweep used
-	Rejected    int64     // records that did not decode (see RejectFile)
-	Duplicates  int64     // records collapsed into a later version of the same key
-	Repaired    int64     // extra current versions closed (left by an earlier writer)
-	RowsWritten int64     // rows inserted (0 on a dry run)
-	Cursor      time.Time // cursor recorded for the next run, zero when none
-	RejectFile  string    // path of the reject file, "" when none
+	Rebaselined   int64     // current versions rewritten in place with a new hash definition (no new version)
+	Migrations    []string  // migrations applied before loading
+	Streams       int       // parallel id-range streams the sweep used
+	Rejected      int64     // records that did not decode (see RejectFile)
+	Duplicates    int64     // records collapsed into a later version of the same key
+	Repaired      int64     // extra current versions closed (left by an earlier writer)
+	RowsWritten   int64     // rows inserted (0 on a dry run)
+	Cursor        time.Time // cursor recorded for the next run, zero when none
+	RejectFile    string    // path of the reject file, "" when none
 	// RejectErrors holds the first few reject messages.
 	RejectErrors []string
 	Elapsed      time.Duration
