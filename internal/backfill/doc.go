@@ -13,8 +13,9 @@
 //	--limit N              stop after N source records (0 = all)
 //	--since TIME           only records updated after this RFC 3339 time
 //	--full                 sweep every record; close versions of keys the source no longer returns
-//	--max-close-fraction F with --full, close at most this share of the current keys, 1 = all
+//	--max-close-fraction F with --full or --deletes, close at most this share of the current keys, 1 = all
 //	                       (default 0.1)
+//	--deletes              sweep only the ids; close versions of keys the source no longer returns
 //	--dry-run              fetch, map and compare; write nothing; print what would change
 //	--all-fields           fetch whole records, not only the fields the mapping reads
 //	--migrate              apply the table's pending generated migrations before loading
@@ -63,8 +64,8 @@
 // Several records of one key in a run (duplicates) are loaded as the
 // latest; they do not change the status. The summary on stdout counts
 // records read, new keys, changed, unchanged, closed, rejected (with their
-// share of the records read) and duplicate records, rows written and the
-// time taken. On a terminal a progress bar shows records read (the
+// share of the records read) and duplicate records, child requests, rows
+// written and the time taken. On a terminal a progress bar shows records read (the
 // total from the endpoint's /count); otherwise progress is logged with
 // log/slog on stderr. Secrets (the ConnectWise keys, the DSN's password)
 // never appear in the output: the packages below keep them out of errors,
@@ -110,8 +111,9 @@
 // are pure functions in internal/scd (with a table test per rule); the
 // files of this package orchestrate: prepare.go (create, migrate,
 // preflight), mode.go (mode and cursor), sweep.go (fetching), batch.go
-// (planning a batch), write.go (INSERTs), close.go (closing deleted keys,
-// only on the evidence evidence.go weighs).
+// (planning a batch), children.go (child columns), write.go (INSERTs),
+// close.go (closing deleted keys, only on the evidence evidence.go
+// weighs), deletes.go (the ids-only sweep).
 //
 //  1. After one small request (the endpoint's first id) has shown that the
 //     ConnectWise URL, credentials and client id work, the database, the
