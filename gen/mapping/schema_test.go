@@ -318,7 +318,8 @@ func TestSchemaRejectsBadShapes(t *testing.T) {
 		"unknown_type", "decimal_without_params", "enum_without_values", "values_on_non_enum", "duplicate_enum_value",
 		"enum_too_many_values", "enum_value_not_scalar", "unknown_conversion", "no_source_no_unmapped", "unmapped_with_source",
 		"unmapped_not_nullable", "unmapped_empty_reason", "non_identifier_names", "scd_type_1", "acknowledge_bad_shape",
-		"empty_descriptions", "bad_partition_by", "cursor_incomplete", "acknowledge_on_unmapped",
+		"empty_descriptions", "bad_partition_by", "cursor_incomplete", "acknowledge_on_unmapped", "child_type_mismatch",
+		"child_wrong_condition_type",
 	} {
 		p := "../cli/testdata/bad/" + name + "/mappings/connectwise/tickets.yaml"
 		if errs := validate(s, s, readYAML(t, p), "$"); errs == nil {
