@@ -46,14 +46,14 @@ func TestKillMidRun(t *testing.T) {
 			var rep cwfake.MutationReport
 			var before map[int64]row
 			if i > 0 {
-				before = expectedRows(t, sourceTickets(store.Tickets()))
+				before = expectedRows(t, store)
 				rep = store.Mutate(int64(100+i), 60, 0, 20)
 				trep := twin.Mutate(int64(100+i), 60, 0, 20)
 				if !slices.Equal(rep.Changed, trep.Changed) || !slices.Equal(rep.Added, trep.Added) {
 					t.Fatal("the twin stores mutated differently")
 				}
 			}
-			want := expectedRows(t, sourceTickets(store.Tickets()))
+			want := expectedRows(t, store)
 			// The first run is the initial load; later ones sweep every
 			// page (--full), so that their inserts spread over the run.
 			var mode []string

@@ -26,7 +26,7 @@ func TestLifecycle(t *testing.T) {
 		)
 
 		ok := t.Run("first_load", func(t *testing.T) {
-			want = expectedRows(t, sourceTickets(store.Tickets()))
+			want = expectedRows(t, store)
 			if len(want) != n {
 				t.Fatalf("the store serves %d tickets, want %d", len(want), n)
 			}
@@ -101,7 +101,7 @@ func TestLifecycle(t *testing.T) {
 			if len(rep.Changed) != changed || len(rep.Added) != added || len(rep.Deleted) != 0 {
 				t.Fatalf("Mutate changed %d, added %d, deleted %d tickets", len(rep.Changed), len(rep.Added), len(rep.Deleted))
 			}
-			next := expectedRows(t, sourceTickets(store.Tickets()))
+			next := expectedRows(t, store)
 			// A change that only touched ignored columns opens no version.
 			var opened []int64
 			for _, id := range rep.Changed {
@@ -186,7 +186,7 @@ func TestLifecycle(t *testing.T) {
 			for _, id := range rep.Deleted {
 				gone[int64(id)] = true
 			}
-			next := expectedRows(t, sourceTickets(store.Tickets()))
+			next := expectedRows(t, store)
 			if len(next) != len(want)-deleted {
 				t.Fatalf("the store serves %d tickets, want %d", len(next), len(want)-deleted)
 			}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/canonic-data/canonic/internal/cwfake"
 	"math"
 	"sort"
 	"strconv"
@@ -128,7 +129,7 @@ func (tk ticket) expected() (row, error) {
 	text("id", true, "id")
 	text("ticket_number", true, "id")
 	text("summary", true, "summary")
-	r["description"] = nil
+	r["description"] = nil // a child column: see expectedRows
 	text("status", true, "status", "name")
 	text("priority", true, "priority", "name")
 	text("severity", false, "severity")
@@ -171,14 +172,19 @@ func (tk ticket) expected() (row, error) {
 	return r, nil
 }
 
-// expectedRows maps every source ticket to its expected current row.
-func expectedRows(t testing.TB, src map[int64]ticket) map[int64]row {
+// expectedRows maps every ticket the store serves to its expected current
+// row; the description is the ticket's detail note (the store's notes).
+func expectedRows(t testing.TB, store *cwfake.Store) map[int64]row {
 	t.Helper()
+	src := sourceTickets(store.Tickets())
 	out := make(map[int64]row, len(src))
 	for id, tk := range src {
 		r, err := tk.expected()
 		if err != nil {
 			t.Fatal(err)
+		}
+		if d, ok := store.DetailDescription(int(id)); ok {
+			r["description"] = &d
 		}
 		out[id] = r
 	}
