@@ -54,7 +54,7 @@ func (l *loader[R]) prepare(ctx context.Context) error {
 	if err := warehouse.CheckTable(ctx, l.eng, l.db, l.tbl.Name, l.tbl.Columns); err != nil {
 		return err
 	}
-	if l.opts.Full && !l.opts.DryRun {
+	if (l.opts.Full || l.opts.Deletes) && !l.opts.DryRun {
 		if err := warehouse.EnsureSweepKeysTable(ctx, l.eng, l.db); err != nil {
 			return err
 		}
