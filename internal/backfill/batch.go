@@ -21,6 +21,10 @@ type entry[R any] struct {
 	// its stream: forward-only paging returns ascending ids, so the key
 	// may have come in an earlier batch of this run.
 	repeat bool
+	// prevHash, when hasPrevHash, is the record's hash under the previous
+	// definition taken with its stored child values (see children.go).
+	prevHash    scd.Hash
+	hasPrevHash bool
 }
 
 // batch collects records until --batch-rows of them are waiting, or their
@@ -239,7 +243,10 @@ func (l *loader[R]) storedRows(ctx context.Context, keys []int64) (map[int64][]R
 // planInput is what the planner needs of a waiting record.
 func (l *loader[R]) planInput(e *entry[R]) scd.Record {
 	rec := scd.Record{Hash: scd.ParseHash(l.tbl.SCD(&e.row).RecordHash), Version: e.version, HasVersion: e.hasVersion}
-	if l.prevHashColumns != nil {
+	switch {
+	case e.hasPrevHash:
+		rec.PrevHash, rec.HasPrev = e.prevHash, true
+	case l.prevHashColumns != nil:
 		rec.PrevHash, rec.HasPrev = scd.ParseHash(l.tbl.HashSubset(&e.row, l.prevHashColumns)), true
 	}
 	return rec

@@ -75,6 +75,13 @@ func (l *loader[R]) resolveChildren(ctx context.Context, cur map[int64]scd.Curre
 				ch.Copy(&e.row, &s)
 			}
 			l.tbl.Rehash(&e.row)
+			if l.prevHashColumns != nil {
+				// Re-baselining compares with the stored version as the
+				// previous definition hashed it: its child values, not the
+				// ones requested below (a column that just got a child source
+				// was NULL then).
+				e.prevHash, e.hasPrevHash = scd.ParseHash(l.tbl.HashSubset(&e.row, l.prevHashColumns)), true
+			}
 		}
 		own := exists && scd.ParseHash(l.tbl.SCD(&e.row).RecordHash) == cur[e.key].Hash
 		if needsChild(everyRecord, exists, own) {

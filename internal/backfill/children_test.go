@@ -17,6 +17,7 @@ import (
 
 	"github.com/canonic-data/canonic/generated/connectwise/tickets"
 	"github.com/canonic-data/canonic/internal/backfill"
+	"github.com/canonic-data/canonic/internal/bench"
 	"github.com/canonic-data/canonic/internal/cwfake"
 	"github.com/canonic-data/canonic/internal/rowbinary"
 	"github.com/canonic-data/canonic/internal/warehouse"
@@ -208,4 +209,42 @@ func rejectLines(t *testing.T, tg wt.Target, dir string) []string {
 		}
 	}
 	return lines
+}
+
+// TestDescriptionRebaseline: a table loaded before description had a child
+// source (always NULL, an older hash definition) re-baselines when it gets
+// one: every current version with a description note is rewritten in
+// place with it, no version is opened, and the next run writes nothing.
+func TestDescriptionRebaseline(t *testing.T) {
+	wt.Both(t, func(t *testing.T, tg wt.Target) {
+		const n = 300
+		store := cwfake.NewStore(4, n)
+		src := bench.NewMemorySource(store, 100)
+		db := wt.Database(t)
+		opts := backfill.Options{Database: db, Tenant: db, PageSize: 100, BatchRows: 120, MaxRejects: 10, RejectDir: t.TempDir()}
+		before := tickets.Table // the table as generated before description read notes
+		before.Children, before.Rehash, before.HashDefinition = nil, nil, "v1:before-description"
+		st, err := backfill.Load(context.Background(), &before, tg.Engine, src, opts, nil)
+		if err != nil || st.NewKeys != n || st.ChildRequests != 0 {
+			t.Fatalf("load without descriptions: %v, %d new, %d child requests", err, st.NewKeys, st.ChildRequests)
+		}
+		described := 0
+		for _, id := range store.TicketIDs() {
+			if _, ok := store.DetailDescription(id); ok {
+				described++
+			}
+		}
+		st, err = backfill.Load(context.Background(), &tickets.Table, tg.Engine, src, opts, nil)
+		if err != nil || st.Mode != backfill.ModeRebaseline || st.Rebaselined != int64(described) || st.Changed != 0 || st.NewKeys != 0 || st.ChildRequests != n {
+			t.Fatalf("re-baseline: %v, mode %s, %d rebaselined (want %d), %d changed, %d new, %d child requests", err, st.Mode, st.Rebaselined, described, st.Changed, st.NewKeys, st.ChildRequests)
+		}
+		if v := queryInt64s(t, tg.Engine, "SELECT toInt64(count()) FROM `"+db+"`.tickets FINAL", 1)[0][0]; v != n {
+			t.Errorf("%d version rows after the re-baseline, want %d (one per ticket)", v, n)
+		}
+		checkDescriptions(t, tg.Engine, db, store)
+		st, err = backfill.Load(context.Background(), &tickets.Table, tg.Engine, src, opts, nil)
+		if err != nil || st.RowsWritten != 0 || st.Mode == backfill.ModeRebaseline {
+			t.Fatalf("after the re-baseline: %v, mode %s, %d rows written", err, st.Mode, st.RowsWritten)
+		}
+	})
 }
