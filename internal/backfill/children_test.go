@@ -55,7 +55,9 @@ func TestDescriptionsAndDeletes(t *testing.T) {
 		setCWEnv(t, srv.URL+cwfake.DefaultBasePath+"/")
 		db := wt.Database(t)
 		dataDir := t.TempDir()
-		run := func(args ...string) result {
+		// runCode runs the binary's entry point and wants exit status code
+		// (3: loaded with rejects).
+		runCode := func(code int, args ...string) result {
 			t.Helper()
 			all := []string{"--tenant", db, "--batch-rows", "2000"}
 			if tg.Kind == warehouse.KindServer {
@@ -65,17 +67,18 @@ func TestDescriptionsAndDeletes(t *testing.T) {
 			}
 			var out, errb bytes.Buffer
 			t.Chdir(dataDir) // rejects/ goes under the working directory with --clickhouse
-			if code := backfill.Main(&tickets.Table, append(all, args...), &out, &errb); code != 0 {
-				t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+			if got := backfill.Main(&tickets.Table, append(all, args...), &out, &errb); got != code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", got, code, out.String(), errb.String())
 			}
-			return result{stdout: out.String()}
+			return result{stdout: out.String(), stderr: errb.String()}
 		}
+		run := func(args ...string) result { t.Helper(); return runCode(0, args...) }
 		notesRequests := func() int64 { return api.Stats().Endpoints[notesEndpoint] }
 
 		// A failing child request rejects its ticket only.
-		r := run()
+		r := runCode(3)
 		expect(t, r, map[string]string{"new keys": fmt.Sprint(n - 1), "rejected": "1", "child requests": fmt.Sprint(n)})
-		if !strings.Contains(r.stdout, "record "+strconv.Itoa(failing)+": column description") {
+		if !strings.Contains(r.stdout+r.stderr, "record "+strconv.Itoa(failing)+": column description") {
 			t.Errorf("the reject does not name ticket %d and the column:\n%s", failing, r.stdout)
 		}
 		runID := regexp.MustCompile(`, run (\S+),`).FindStringSubmatch(r.stdout)
