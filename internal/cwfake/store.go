@@ -93,7 +93,7 @@ type Store struct {
 	// renders caches rendered records (per path, id and fields list), so
 	// the fake's own JSON encoding does not dominate benchmarks of the
 	// client; cleared with the query cache, bounded by renderBytes.
-	renders     map[renderKey][]byte
+	renders     map[renderKey]rendered
 	renderBytes int
 	renderCap   int // 0: DefaultRenderCacheBytes
 
@@ -365,15 +365,22 @@ func (s *Store) bumpLocked() {
 	s.cacheMu.Lock()
 	s.cache = map[string]*queryResult{}
 	s.order = nil
-	s.renders, s.renderBytes = nil, 0
 	s.cacheMu.Unlock()
 }
 
 type renderKey struct {
-	version uint64 // a render racing a mutation is filed under the old version
-	path    string
-	id      int
-	fields  string
+	path   string
+	id     int
+	fields string
+}
+
+// rendered is a cached render of one stored record value. Stored records
+// are immutable (a change stores a new value), so the render is valid while
+// the store still holds that very value: a mutation invalidates only the
+// records it changed, and a render racing it is filed under the old value.
+type rendered struct {
+	rec  Record
+	body []byte
 }
 
 // DefaultRenderCacheBytes bounds the render cache unless
@@ -392,17 +399,14 @@ func (s *Store) SetRenderCacheBytes(n int) {
 }
 
 // render returns rec as served JSON (restricted to fields when given),
-// from the cache when this store version rendered it before.
+// from the cache when this record value was rendered before.
 func (s *Store) render(path string, rec Record, fields []string) ([]byte, error) {
-	s.mu.RLock()
-	version := s.version
-	s.mu.RUnlock()
-	k := renderKey{version, path, rec.RecordID(), strings.Join(fields, ",")}
+	k := renderKey{path, rec.RecordID(), strings.Join(fields, ",")}
 	s.cacheMu.Lock()
-	b, ok := s.renders[k]
+	r, ok := s.renders[k]
 	s.cacheMu.Unlock()
-	if ok {
-		return b, nil
+	if ok && r.rec == rec {
+		return r.body, nil
 	}
 	b, err := renderRecord(rec, fields)
 	if err != nil {
@@ -414,10 +418,10 @@ func (s *Store) render(path string, rec Record, fields []string) ([]byte, error)
 		limit = DefaultRenderCacheBytes
 	}
 	if s.renders == nil || s.renderBytes+len(b) > limit {
-		s.renders, s.renderBytes = map[renderKey][]byte{}, 0
+		s.renders, s.renderBytes = map[renderKey]rendered{}, 0
 	}
-	s.renders[k] = b
-	s.renderBytes += len(b)
+	s.renderBytes += len(b) - len(s.renders[k].body)
+	s.renders[k] = rendered{rec, b}
 	s.cacheMu.Unlock()
 	return b, nil
 }
