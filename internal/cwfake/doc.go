@@ -10,7 +10,10 @@
 // references are objects with an _info map of links. The Store keeps an
 // entity registry keyed by endpoint path ("service/tickets"), so further
 // endpoints (company/companies, time/entries, ...) are added by registering
-// an Entity and its Records.
+// an Entity and its Records. Tickets have notes (Note, NotesPath:
+// service/tickets/{parentId}/notes, with conditions, orderBy, fields,
+// paging and /count): some tickets none, some no detail-description note,
+// some two flagged, unicode and long texts.
 //
 // A Server (New) serves a Store over HTTP under a base path such as
 // /v4_6_release/apis/3.0 with the ConnectWise protocol: Basic auth of
@@ -28,10 +31,13 @@
 // 999999, records a megabyte wide.
 //
 // Admin endpoints, without auth, live under /_admin/: POST
-// /_admin/mutate?seed=&changed=&deleted=&added= changes, hard-deletes and
-// adds records and returns a MutationReport; GET /_admin/stats returns
-// Stats; POST /_admin/stats/reset clears them; POST /_admin/hostile?mode=
-// switches the hostile mode ("" for none).
+// /_admin/mutate?seed=&changed=&deleted=&added=[&notes=] changes,
+// hard-deletes and adds records (changed tickets sometimes get their
+// description note rewritten, added ones get notes; notes= edits that many
+// descriptions without touching the tickets) and returns a
+// MutationReport; GET /_admin/stats returns Stats; POST
+// /_admin/stats/reset clears them; POST /_admin/hostile?mode= switches the
+// hostile mode ("" for none).
 //
 // Usage in another package's test:
 //
