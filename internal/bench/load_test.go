@@ -25,6 +25,8 @@ import (
 
 func TestMain(m *testing.M) { wt.Main(m) }
 
+// CANONIC_BENCH_BATCH_ROWS sets the loads' --batch-rows (default the flag's).
+
 // EnvN overrides the numbers of tickets of the end-to-end benchmark: a
 // comma-separated list ("100000,1000000"), run side by side in one run.
 const EnvN = "CANONIC_BENCH_N"
@@ -211,8 +213,12 @@ func (e *timedEngine) Insert(ctx context.Context, db, tbl string, columns []stri
 func (e *timedEngine) reset() { e.insert, e.query, e.exec = 0, 0, 0 }
 
 func loadOpts(tb testing.TB, db string, full bool) backfill.Options {
+	batchRows := backfill.DefaultBatchRows
+	if n, err := strconv.Atoi(os.Getenv("CANONIC_BENCH_BATCH_ROWS")); err == nil && n > 0 {
+		batchRows = n
+	}
 	return backfill.Options{
-		Database: db, Tenant: db, PageSize: backfill.DefaultPageSize, BatchRows: backfill.DefaultBatchRows,
+		Database: db, Tenant: db, PageSize: backfill.DefaultPageSize, BatchRows: batchRows,
 		MaxRejects: backfill.DefaultMaxRejects, RejectDir: tb.TempDir(), Full: full, Streams: benchStreams(),
 	}
 }
