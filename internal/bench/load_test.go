@@ -126,6 +126,7 @@ func buildLoadFixture(fx *loadFixture, n int) error {
 		return err
 	}
 	fx.partial = NewMemorySourcePages(pages)
+	fx.partial.store = store // the tickets' notes, for the description
 	if n <= fullMemoryMax {
 		fx.memory = NewMemorySource(store, connectwise.MaxPageSize)
 	}
@@ -164,7 +165,23 @@ func buildLoadFixture(fx *loadFixture, n int) error {
 // the loader spends on them.
 type timedSource struct {
 	backfill.Source
+	mu    sync.Mutex // child requests run in parallel
 	fetch time.Duration
+}
+
+// FirstChild forwards child requests (the tickets' notes) and counts
+// them as fetching.
+func (s *timedSource) FirstChild(ctx context.Context, template string, parentID int64, q connectwise.Query) ([]byte, error) {
+	cs, ok := s.Source.(backfill.ChildSource)
+	if !ok {
+		return nil, fmt.Errorf("timed source: %T reads no child endpoints", s.Source)
+	}
+	t0 := time.Now()
+	b, err := cs.FirstChild(ctx, template, parentID, q)
+	s.mu.Lock()
+	s.fetch += time.Since(t0)
+	s.mu.Unlock()
+	return b, err
 }
 
 func (s *timedSource) Pages(ctx context.Context, ep string, q connectwise.Query, fn func(connectwise.Page) error) error {
@@ -176,7 +193,9 @@ func (s *timedSource) Pages(ctx context.Context, ep string, q connectwise.Query,
 		inFn += time.Since(t)
 		return err
 	})
+	s.mu.Lock()
 	s.fetch += time.Since(t0) - inFn
+	s.mu.Unlock()
 	return err
 }
 
