@@ -151,7 +151,8 @@ func (l *loader[R]) flush(ctx context.Context) error {
 			continue
 		}
 		e, p := &b.entries[i], plans[i]
-		if c := currentOf(cur, e.key); c != nil && c.Others > 0 && !l.opts.DryRun {
+		c := currentOf(cur, e.key)
+		if c != nil && c.Others > 0 && !l.opts.DryRun {
 			out = l.closeExtras(out, c, old[e.key], now)
 		}
 		switch p.Outcome {
@@ -167,13 +168,14 @@ func (l *loader[R]) flush(ctx context.Context) error {
 			l.sample("changed", e.key)
 		}
 		if p.CloseStored && !l.opts.DryRun {
-			prev, ok := findVersion(l.tbl, old[e.key], currentOf(cur, e.key).Start)
+			prev, ok := findVersion(l.tbl, old[e.key], c.Start)
 			if !ok {
 				return fmt.Errorf("key %d: its current version (start %s) is gone from %s.%s: another writer changed the table during the run; run again",
-					e.key, time.Unix(currentOf(cur, e.key).Start, 0).UTC().Format(time.RFC3339), l.db, l.tbl.Name)
+					e.key, time.Unix(c.Start, 0).UTC().Format(time.RFC3339), l.db, l.tbl.Name)
 			}
-			s := l.tbl.SCD(&prev)
-			applySCD(s, scd.Close(storedOf(s), p.Open.Start, now))
+			// The planner closed the version CurrentOf read; prev is the
+			// same row (CurrentOf and FetchRows collapse versions alike).
+			applySCD(l.tbl.SCD(&prev), p.Close)
 			out = append(out, prev)
 		}
 		if p.WriteRecord {

@@ -61,14 +61,11 @@ func CurrentOf(ctx context.Context, e Engine, db, tbl, keyColumn string, keys []
 			return nil, err
 		}
 	}
-	type version struct {
-		key, start int64
-	}
 	type stored struct {
 		scd.Current
 		isCurrent bool
 	}
-	latest := make(map[version]stored, len(keys))
+	latest := make(map[versionKey]stored, len(keys))
 	head := "SELECT toInt64(" + QuoteIdent(keyColumn) + "), toDateTime(effective_start_date), record_hash, " +
 		"toDateTime(created_at), toDateTime(updated_at), toUInt8(is_current) FROM " + qualified(db, tbl) + " WHERE " +
 		QuoteIdent(keyColumn) + " IN ("
@@ -86,11 +83,8 @@ func CurrentOf(ctx context.Context, e Engine, db, tbl, keyColumn string, keys []
 			if err := r.Err(); err != nil {
 				return 0, err
 			}
-			k := version{key, v.Start}
-			// Of equal updated_at, ReplacingMergeTree keeps the last
-			// inserted row, which a query does not order: rewrites always
-			// move updated_at forward, so this does not arise.
-			if old, ok := latest[k]; !ok || v.UpdatedAt > old.UpdatedAt {
+			k := versionKey{key, v.Start}
+			if old, ok := latest[k]; !ok || supersedes(v.UpdatedAt, old.UpdatedAt) {
 				latest[k] = v
 			}
 			return r.Offset(), nil
@@ -115,6 +109,21 @@ func CurrentOf(ctx context.Context, e Engine, db, tbl, keyColumn string, keys []
 		cur[k.key] = c
 	}
 	return cur, nil
+}
+
+// versionKey identifies a version: ReplacingMergeTree(updated_at)
+// ordered by (key, effective_start_date) keeps one row per versionKey.
+type versionKey struct {
+	key, start int64
+}
+
+// supersedes is the rule CurrentOf and FetchRows collapse rows of one
+// versionKey by, as ReplacingMergeTree does: the latest updated_at wins.
+// (Of equal updated_at it keeps the last inserted row, which a query does
+// not order; rewrites always move updated_at forward, so this does not
+// arise.)
+func supersedes(updatedAt, previous int64) bool {
+	return updatedAt > previous
 }
 
 // forKeyChunks runs head + "k1,k2,...)" for chunks of at most fetchChunk
@@ -191,11 +200,8 @@ func FetchRows[R any](ctx context.Context, e Engine, db string, tbl *table.Table
 	}
 	head := "SELECT " + strings.Join(cols, ", ") + " FROM " + qualified(db, tbl.Name) +
 		" WHERE " + QuoteIdent(tbl.KeyColumn) + " IN ("
-	type version struct {
-		key, start int64
-	}
 	err := forKeyChunks(keys, head, func(q string) error {
-		latest := map[version]*R{}
+		latest := map[versionKey]*R{}
 		err := e.Query(ctx, q, func(src []byte) (int, error) {
 			row := new(R)
 			n, err := tbl.ReadRowBinary(src, row)
@@ -203,8 +209,8 @@ func FetchRows[R any](ctx context.Context, e Engine, db string, tbl *table.Table
 				return 0, err
 			}
 			s := tbl.SCD(row)
-			k := version{tbl.Key(row), s.EffectiveStartDate.Unix()}
-			if old, ok := latest[k]; !ok || s.UpdatedAt.After(tbl.SCD(old).UpdatedAt) {
+			k := versionKey{tbl.Key(row), s.EffectiveStartDate.Unix()}
+			if old, ok := latest[k]; !ok || supersedes(s.UpdatedAt.Unix(), tbl.SCD(old).UpdatedAt.Unix()) {
 				latest[k] = row
 			}
 			return n, nil
@@ -212,13 +218,13 @@ func FetchRows[R any](ctx context.Context, e Engine, db string, tbl *table.Table
 		if err != nil {
 			return err
 		}
-		order := make([]version, 0, len(latest))
+		order := make([]versionKey, 0, len(latest))
 		for k, row := range latest {
 			if tbl.SCD(row).IsCurrent {
 				order = append(order, k)
 			}
 		}
-		slices.SortFunc(order, func(a, b version) int {
+		slices.SortFunc(order, func(a, b versionKey) int {
 			if c := cmp.Compare(a.key, b.key); c != 0 {
 				return c
 			}
