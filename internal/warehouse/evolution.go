@@ -89,8 +89,23 @@ func LastHashDefinition(ctx context.Context, e Engine, db, table string) (def st
 }
 
 // RecordHashDefinition records that table's current versions are all
-// hashed with def over columns.
+// hashed with def over columns. recorded_at has second resolution and
+// LastHashDefinition takes the latest, so a definition recorded within the
+// same second as the previous one is stamped one second after it.
 func RecordHashDefinition(ctx context.Context, e Engine, db, table, def string, columns []string, at time.Time) error {
+	var last time.Time
+	q := "SELECT max(recorded_at) FROM " + qualified(db, HashDefinitionsTable) + " WHERE table_name = " + QuoteString(table)
+	err := e.Query(ctx, q, func(src []byte) (int, error) {
+		r := rowbinary.NewReader(src)
+		last = r.DateTime()
+		return r.Offset(), r.Err()
+	})
+	if err != nil {
+		return err
+	}
+	if at = at.Truncate(time.Second); !at.After(last) {
+		at = last.Add(time.Second)
+	}
 	rows := textRows{{strs: []string{table, def, strings.Join(columns, ",")}, at: at}}
 	return e.Insert(ctx, db, HashDefinitionsTable, []string{"table_name", "definition", "columns", "recorded_at"}, rows)
 }

@@ -88,7 +88,7 @@ func LastCursor(ctx context.Context, e Engine, db, table string) (cursor time.Ti
 	}
 	q := "SELECT assumeNotNull(cursor) FROM " + qualified(db, RunsTable) +
 		" WHERE table_name = " + QuoteString(table) + " AND status = " + QuoteString(RunSucceeded) +
-		" AND cursor IS NOT NULL ORDER BY finished_at DESC, started_at DESC LIMIT 1"
+		" AND cursor IS NOT NULL ORDER BY finished_at DESC, started_at DESC, cursor DESC LIMIT 1"
 	var r rowbinary.Reader
 	err = e.Query(ctx, q, func(src []byte) (int, error) {
 		r.Reset(src)
