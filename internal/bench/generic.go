@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,7 @@ type genCol struct {
 	path     []string // nil when unmapped (always NULL)
 	field    []int    // reflect field index in the row struct
 	null     bool     // the field is a sql.Null[T]
+	child    bool     // read from a child endpoint (path: a key the ingest file adds)
 }
 
 // NewGeneric reads the mapping file at path and plans the mapping of its
@@ -77,7 +79,7 @@ func NewGeneric[R any](path string) (*Generic, error) {
 			// engine-ingest file joins the child value into each record
 			// (WithChildren); ConnectWise records have no such key, so it is
 			// NULL, as the generated Decode leaves it.
-			c.path = []string{fld.Name.Value}
+			c.path, c.child = []string{fld.Name.Value}, true
 		}
 		sf, ok := rt.FieldByName(naming.GoName(c.name))
 		if !ok {
@@ -240,6 +242,19 @@ func (g *Generic) hash(rv reflect.Value) string {
 		}
 	}
 	return h.Sum()
+}
+
+// OwnColumns is g with its child columns unmapped (always NULL): the
+// mapping as it reads the records alone, without their child endpoints.
+func (g *Generic) OwnColumns() *Generic {
+	own := *g
+	own.cols = slices.Clone(g.cols)
+	for i := range own.cols {
+		if own.cols[i].child {
+			own.cols[i].path = nil
+		}
+	}
+	return &own
 }
 
 // SourcePaths lists the distinct source paths the mapping reads, in the

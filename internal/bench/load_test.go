@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"math"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +19,7 @@ import (
 	"github.com/canonic-data/canonic/internal/connectwise"
 	"github.com/canonic-data/canonic/internal/cwfake"
 	"github.com/canonic-data/canonic/internal/rowbinary"
+	"github.com/canonic-data/canonic/internal/table"
 	"github.com/canonic-data/canonic/internal/warehouse"
 	wt "github.com/canonic-data/canonic/internal/warehouse/warehousetest"
 )
@@ -32,10 +33,6 @@ func TestMain(m *testing.M) { wt.Main(m) }
 const EnvN = "CANONIC_BENCH_N"
 
 const defaultN = 20_000
-
-// fullMemoryMax is the largest size at which the fixture also keeps whole
-// records in memory (BackfillMemory): at 1M tickets they take gigabytes.
-const fullMemoryMax = 100_000
 
 func benchSizes(tb testing.TB) []int {
 	v := os.Getenv(EnvN)
@@ -53,16 +50,17 @@ func benchSizes(tb testing.TB) []int {
 	return out
 }
 
-// loadFixture is N tickets served three ways: by a cwfake server on
-// loopback (through the ConnectWise client), from memory (pre-rendered
-// pages), and as a JSONEachRow file for the engine's own ingest.
+// loadFixture is N tickets served three ways: by the cwfake command on
+// loopback, in a process of its own (through the ConnectWise client), from
+// pre-rendered pages in memory, and as a JSONEachRow file for the engine's
+// own ingest.
 type loadFixture struct {
 	n       int
 	client  *connectwise.Client
-	memory  *MemorySource // whole records; nil above fullMemoryMax
-	partial *MemorySource // pages with fields = the mapping's source paths
-	file    string        // JSONEachRow, one record per line
-	ingest  string        // the INSERT ... SELECT of the engine's ingest, with DB in place of the database
+	memory  *MemorySource // pages with fields = the mapping's source paths, notes from the store
+	file    string        // JSONEachRow, one record per line, description joined in
+	ingest  string        // the engine's ingest of every column, with DB in place of the database
+	own     string        // the same without the child columns (description NULL)
 	cleanup func()
 }
 
@@ -84,64 +82,59 @@ func getLoadFixture(tb testing.TB, n int) *loadFixture {
 		loadFx.cleanup()
 		loadFx = nil
 	}
-	fx := &loadFixture{}
-	if err := buildLoadFixture(fx, n); err != nil {
+	dir, err := os.MkdirTemp("", "canonic-bench-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// The server runs in its own process, as ConnectWise does: its store
+	// and render cache are not in this process's heap, so they cost the
+	// loader's garbage collector nothing.
+	url, stop := startCWFake(tb, buildCommand(tb, dir, "cwfake"), dir, n)
+	fx := &loadFixture{n: n, cleanup: func() { stop(); os.RemoveAll(dir) }}
+	if err := buildLoadFixture(fx, url, dir); err != nil {
+		fx.cleanup()
 		tb.Fatal(err)
 	}
 	loadFx = fx
 	return fx
 }
 
-func buildLoadFixture(fx *loadFixture, n int) error {
-	fx.n = n
-	store := cwfake.NewStore(1, n)
-	// Hold every rendered record: after the warming sweep below no page is
-	// rendered again, whatever the size.
-	store.SetRenderCacheBytes(math.MaxInt)
-	srv := httptest.NewServer(cwfake.New(cwfake.Config{Store: store}))
+func buildLoadFixture(fx *loadFixture, url, dir string) error {
 	client, err := connectwise.New(connectwise.Config{
-		BaseURL: srv.URL + cwfake.DefaultBasePath + "/", Company: cwfake.DefaultCompanyID,
+		BaseURL: url, Company: cwfake.DefaultCompanyID,
 		PublicKey: cwfake.DefaultPublicKey, PrivateKey: cwfake.DefaultPrivateKey, ClientID: cwfake.DefaultClientID,
 	})
 	if err != nil {
-		srv.Close()
 		return err
 	}
 	fx.client = client
-	// Warm the fake server's render cache with the loader's own query (the
-	// mapped fields, forward-only pages): the timed loads then measure the
-	// client, the loader and the engine, not the fake's JSON encoding,
-	// which a real ConnectWise does on its own machines.
+	// Warm the server's render cache (startCWFake sizes it to hold every
+	// record) with the loader's own query (the mapped fields, forward-only
+	// pages): the timed loads then measure the client, the loader and the
+	// engine, not the fake's JSON encoding, which a real ConnectWise does
+	// on its own machines. The notes are rendered on every request.
 	warm := connectwise.Query{PageSize: connectwise.MaxPageSize, ForwardOnly: true, Fields: tickets.Table.SourceFields}
 	if err := client.Pages(context.Background(), tickets.Table.Endpoint, warm, func(connectwise.Page) error { return nil }); err != nil {
-		srv.Close()
 		return err
 	}
 	g, err := NewGeneric[tickets.Row](filepath.Join("..", "..", tickets.Table.Mapping))
 	if err != nil {
 		return err
 	}
+	store := cwfake.NewStore(1, fx.n) // the server's records (same seed), for the notes
 	pages, err := RenderPages(store, connectwise.MaxPageSize, g.SourcePaths())
 	if err != nil {
 		return err
 	}
-	fx.partial = NewMemorySourcePages(pages)
-	fx.partial.store = store // the tickets' notes, for the description
-	if n <= fullMemoryMax {
-		fx.memory = NewMemorySource(store, connectwise.MaxPageSize)
-	}
-	dir, err := os.MkdirTemp("", "canonic-bench-")
-	if err != nil {
-		return err
-	}
-	fx.cleanup = func() { srv.Close(); os.RemoveAll(dir) }
+	fx.memory = NewMemorySourcePages(pages)
+	fx.memory.store = store
 	fx.file = filepath.Join(dir, "tickets.jsonl")
 	f, err := os.Create(fx.file)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	for _, p := range fx.partial.pages {
+	for _, p := range fx.memory.pages {
 		err := connectwise.SplitRecords(p, func(rec []byte) error {
 			w.Write(WithDescription(store, rec))
 			return w.WriteByte('\n')
@@ -156,7 +149,10 @@ func buildLoadFixture(fx *loadFixture, n int) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fx.ingest, err = IngestSQL(g, "DB", tickets.Table.Name, tickets.Table.VersionColumn, fx.file)
+	if fx.ingest, err = IngestSQL(g, "DB", tickets.Table.Name, tickets.Table.VersionColumn, fx.file); err != nil {
+		return err
+	}
+	fx.own, err = IngestSQL(g.OwnColumns(), "DB", tickets.Table.Name, tickets.Table.VersionColumn, fx.file)
 	return err
 }
 
@@ -246,9 +242,9 @@ func dropDB(tg wt.Target, db string) {
 	_ = tg.Engine.Exec(context.Background(), "DROP DATABASE IF EXISTS "+warehouse.QuoteIdent(db))
 }
 
-// engineIngestQuery creates db with the generated DDL and returns the
-// engine's own ingest of the fixture file into it.
-func engineIngestQuery(tb testing.TB, tg wt.Target, fx *loadFixture, db string) string {
+// engineIngestQuery creates db with the generated DDL and returns ingest
+// (fx.ingest or fx.own) into it.
+func engineIngestQuery(tb testing.TB, tg wt.Target, ingest, db string) string {
 	ctx := context.Background()
 	if err := warehouse.EnsureDatabase(ctx, tg.Engine, db); err != nil {
 		tb.Fatal(err)
@@ -256,7 +252,7 @@ func engineIngestQuery(tb testing.TB, tg wt.Target, fx *loadFixture, db string) 
 	if err := tg.Engine.ApplyDDL(ctx, db, tickets.Table.DDL); err != nil {
 		tb.Fatal(err)
 	}
-	return strings.Replace(fx.ingest, "`DB`", warehouse.QuoteIdent(db), 1)
+	return strings.Replace(ingest, "`DB`", warehouse.QuoteIdent(db), 1)
 }
 
 func queryInt64(tb testing.TB, tg wt.Target, q string) int64 {
@@ -274,193 +270,236 @@ func queryInt64(tb testing.TB, tg wt.Target, q string) int64 {
 	return v
 }
 
+// ownColumns is the tickets table without its child columns: description
+// stays NULL and no notes are requested, as before descriptions were read.
+func ownColumns() *table.Table[tickets.Row] {
+	t := tickets.Table
+	t.Children, t.Rehash = nil, nil
+	return &t
+}
+
 // TestEngineIngestMatches checks that the engine's ingest writes the same
 // rows as the backfill (every column but created_at and updated_at, the
-// record hash included), so that the two do the same work.
+// record hash included), with and without the child columns, so that the
+// two do the same work.
 func TestEngineIngestMatches(t *testing.T) {
 	tg := wt.Embedded(t)
 	fx := getLoadFixture(t, defaultN)
-	a, b := wt.Database(t)+"_backfill", wt.Database(t)+"_engine"
-	defer dropDB(tg, a)
-	defer dropDB(tg, b)
-	st, err := backfill.Load(context.Background(), &tickets.Table, tg.Engine, fx.memory, loadOpts(t, a, false), nil)
-	if err != nil || st.RowsWritten != int64(fx.n) {
-		t.Fatalf("backfill: %v, %d rows", err, st.RowsWritten)
-	}
-	if err := tg.Engine.Exec(context.Background(), engineIngestQuery(t, tg, fx, b)); err != nil {
-		t.Fatalf("engine ingest: %v", err)
-	}
-	var cols []string
-	for _, c := range tickets.Columns {
-		if c != "created_at" && c != "updated_at" {
-			cols = append(cols, warehouse.QuoteIdent(c))
-		}
-	}
-	sel := func(db string) string {
-		return "SELECT " + strings.Join(cols, ", ") + " FROM " + warehouse.QuoteIdent(db) + ".tickets"
-	}
-	if n := queryInt64(t, tg, "SELECT toInt64(count()) FROM "+warehouse.QuoteIdent(b)+".tickets"); n != int64(fx.n) {
-		t.Fatalf("engine ingest wrote %d rows, want %d", n, fx.n)
-	}
-	for _, pair := range [][2]string{{a, b}, {b, a}} {
-		q := "SELECT toInt64(count()) FROM (" + sel(pair[0]) + " EXCEPT " + sel(pair[1]) + ")"
-		if n := queryInt64(t, tg, q); n != 0 {
-			t.Errorf("%d rows of %s are not in %s", n, pair[0], pair[1])
-		}
+	for _, c := range []struct {
+		name   string
+		tbl    *table.Table[tickets.Row]
+		ingest string
+	}{{"descriptions", &tickets.Table, fx.ingest}, {"own", ownColumns(), fx.own}} {
+		t.Run(c.name, func(t *testing.T) {
+			a, b := wt.Database(t)+"_backfill", wt.Database(t)+"_engine"
+			defer dropDB(tg, a)
+			defer dropDB(tg, b)
+			st, err := backfill.Load(context.Background(), c.tbl, tg.Engine, fx.memory, loadOpts(t, a, false), nil)
+			if err != nil || st.RowsWritten != int64(fx.n) {
+				t.Fatalf("backfill: %v, %d rows", err, st.RowsWritten)
+			}
+			if err := tg.Engine.Exec(context.Background(), engineIngestQuery(t, tg, c.ingest, b)); err != nil {
+				t.Fatalf("engine ingest: %v", err)
+			}
+			var cols []string
+			for _, c := range tickets.Columns {
+				if c != "created_at" && c != "updated_at" {
+					cols = append(cols, warehouse.QuoteIdent(c))
+				}
+			}
+			sel := func(db string) string {
+				return "SELECT " + strings.Join(cols, ", ") + " FROM " + warehouse.QuoteIdent(db) + ".tickets"
+			}
+			if n := queryInt64(t, tg, "SELECT toInt64(count()) FROM "+warehouse.QuoteIdent(b)+".tickets"); n != int64(fx.n) {
+				t.Fatalf("engine ingest wrote %d rows, want %d", n, fx.n)
+			}
+			described := queryInt64(t, tg, "SELECT toInt64(countIf(description IS NOT NULL)) FROM "+warehouse.QuoteIdent(a)+".tickets")
+			if (c.name == "own") != (described == 0) {
+				t.Errorf("%d rows with a description", described)
+			}
+			for _, pair := range [][2]string{{a, b}, {b, a}} {
+				q := "SELECT toInt64(count()) FROM (" + sel(pair[0]) + " EXCEPT " + sel(pair[1]) + ")"
+				if n := queryInt64(t, tg, q); n != 0 {
+					t.Errorf("%d rows of %s are not in %s", n, pair[0], pair[1])
+				}
+			}
+		})
 	}
 }
 
+// EnvRounds sets how many rounds BenchmarkEndToEnd runs (default 3).
+const EnvRounds = "CANONIC_BENCH_ROUNDS"
+
 // BenchmarkEndToEnd loads N tickets into an empty embedded database, for
 // each N of CANONIC_BENCH_N (default 20000; `make bench`: 100000 and
-// 1000000, side by side in one run, as Tickets<N>/...); one op = one load.
-// The cwfake server holds every record it renders (its render cache is
-// sized for the run) and is warmed by one sweep, so no page is rendered
-// during a timed load.
+// 1000000, as Tickets<N>/...). The cwfake command serves the records from
+// its own process, its render cache sized for the run and warmed by one
+// sweep, so no page is rendered during a timed load.
 //
-//   - BackfillHTTP: backfill.Load from a cwfake server on loopback (HTTP,
-//     JSON rendering by the server, the ConnectWise client); after each op,
-//     untimed, a --full rerun over the same data (Rerun below).
-//   - BackfillMemory: backfill.Load from pre-rendered pages in memory (no
-//     HTTP), and the same rerun.
-//   - EngineIngest: the engine's own INSERT ... SELECT from a JSONEachRow
-//     file of the same records, into a table of the same DDL (see
-//     IngestSQL); timed: the INSERT only.
-//   - Ratios: x_backfill_over_engine (rows/s of BackfillHTTP over
-//     EngineIngest, target >= 1), the same for BackfillMemory, and
-//     x_first_over_rerun (first load time over a --full rerun's time) and
-//     x_first_over_incremental_rerun (over the rerun as users run it, with
-//     no flags: it resumes from the recorded cursor; target >= 5, with zero
-//     rows written). The in-memory source ignores conditions, so only the
-//     HTTP figure of the incremental rerun means anything.
+// The machine is noisy (2 shared cores), so the variants run interleaved:
+// each of CANONIC_BENCH_ROUNDS rounds runs every variant once, and each
+// figure is the median over the rounds (rows/s-best: the best round).
+//
+//   - BackfillHTTP: backfill.Load through the ConnectWise client from the
+//     cwfake server, the ticket's own columns (description NULL, no notes
+//     requests); then, also timed, a --full rerun and the rerun as users
+//     run it (no flags: it resumes from the recorded cursor), both over
+//     unchanged data.
+//   - BackfillHTTPDescriptions: the same with the generated table as is:
+//     description read from each new ticket's notes, one request a ticket.
+//   - BackfillMemory, BackfillMemoryDescriptions: the same two from pages
+//     pre-rendered in memory (no HTTP; notes from the store).
+//   - EngineIngest, EngineIngestDescriptions: the engine's own INSERT ...
+//     SELECT from a JSONEachRow file of the same records (description
+//     joined in, or left NULL), into a table of the same DDL (IngestSQL).
+//   - Ratios: x_backfill_over_engine (BackfillHTTP rows/s over
+//     EngineIngest's, target >= 1), the same for the other variants, and
+//     x_first_over_rerun / x_first_over_incremental_rerun (first load time
+//     over a rerun's, target >= 5 for the rerun as run, with zero rows).
 func BenchmarkEndToEnd(b *testing.B) {
 	for _, n := range benchSizes(b) {
 		b.Run(fmt.Sprintf("Tickets%d", n), func(b *testing.B) { endToEnd(b, n) })
 	}
 }
 
+// loadVariant is one way of loading the fixture.
+type loadVariant struct {
+	name   string
+	src    backfill.Source
+	tbl    *table.Table[tickets.Row]
+	engine string // the name of the engine ingest it is compared with
+	reruns bool   // also time a --full and an incremental rerun
+}
+
+// roundFigures are one variant's measurements, one entry per round.
+type roundFigures struct {
+	wall, cpu, fetch, insert []float64 // seconds
+	full, incremental        []float64 // first-load time over the rerun's
+	rerunRows                int64
+}
+
 func endToEnd(b *testing.B, n int) {
 	tg := wt.Embedded(b)
 	fx := getLoadFixture(b, n)
 	ctx := context.Background()
-	rate := map[string]float64{}
-	rerun := map[string]float64{}
-	incremental := map[string]float64{}
-	backfillRun := func(name string, src backfill.Source) {
-		if src == nil || src == backfill.Source((*MemorySource)(nil)) {
-			return // whole records are not kept at this size
-		}
-		b.Run(name, func(b *testing.B) {
-			var first, again, incr, fetchFirst, fetchAgain time.Duration
-			var engFirst, engAgain timedEngine // sums of the engine's calls
-			var rerunRows int64
-			for range b.N {
-				b.StopTimer()
-				db := wt.Database(b)
-				ts := &timedSource{Source: src}
-				te := &timedEngine{Engine: tg.Engine}
-				b.StartTimer()
-				t0 := time.Now()
-				st, err := backfill.Load(ctx, &tickets.Table, te, ts, loadOpts(b, db, false), nil)
-				first += time.Since(t0)
-				b.StopTimer()
-				if err != nil || st.RowsWritten != int64(fx.n) || st.NewKeys != int64(fx.n) {
-					b.Fatalf("first load: %v, %d rows, %d new", err, st.RowsWritten, st.NewKeys)
-				}
-				fetchFirst += ts.fetch
-				engFirst.insert, engFirst.query, engFirst.exec = engFirst.insert+te.insert, engFirst.query+te.query, engFirst.exec+te.exec
-				ts.fetch = 0
-				te.reset()
-				t0 = time.Now()
-				st, err = backfill.Load(ctx, &tickets.Table, te, ts, loadOpts(b, db, true), nil)
-				again += time.Since(t0)
-				if err != nil || st.Unchanged != int64(fx.n) || st.RecordsRead != int64(fx.n) {
-					b.Fatalf("rerun: %v, %d read, %d unchanged", err, st.RecordsRead, st.Unchanged)
-				}
-				rerunRows += st.RowsWritten
-				fetchAgain += ts.fetch
-				// The rerun as users run it: no flags, so it resumes from the
-				// cursor the runs recorded and fetches only newer records.
-				t0 = time.Now()
-				st, err = backfill.Load(ctx, &tickets.Table, tg.Engine, src, loadOpts(b, db, false), nil)
-				incr += time.Since(t0)
-				if err != nil || st.RowsWritten != 0 {
-					b.Fatalf("incremental rerun: %v, %d rows written", err, st.RowsWritten)
-				}
-				rerunRows += st.RowsWritten
-				engAgain.insert, engAgain.query, engAgain.exec = engAgain.insert+te.insert, engAgain.query+te.query, engAgain.exec+te.exec
-				dropDB(tg, db)
-				b.StartTimer()
-			}
-			n := float64(fx.n * b.N)
-			rate[name] = n / first.Seconds()
-			rerun[name] = first.Seconds() / again.Seconds()
-			b.ReportMetric(rate[name], "rows/s")
-			b.ReportMetric(n/again.Seconds(), "rerun-rec/s")
-			b.ReportMetric(rerun[name], "x_first_over_rerun")
-			incremental[name] = first.Seconds() / incr.Seconds()
-			b.ReportMetric(incremental[name], "x_first_over_incremental_rerun")
-			b.ReportMetric(float64(rerunRows), "rerun-rows-written")
-			// Where the time goes (shares of the load's wall time): fetching
-			// pages, the engine's INSERTs, its queries (current versions,
-			// schema check, cursor), its DDL/exec; the rest is the loader's
-			// own work (split, decode, map, hash, classify, RowBinary).
-			share := func(d, of time.Duration) float64 { return d.Seconds() / of.Seconds() }
-			b.ReportMetric(share(fetchFirst, first), "fetch-share")
-			b.ReportMetric(share(engFirst.insert, first), "insert-share")
-			b.ReportMetric(share(engFirst.query+engFirst.exec, first), "query+ddl-share")
-			b.ReportMetric(share(fetchAgain, again), "rerun-fetch-share")
-			b.ReportMetric(share(engAgain.query+engAgain.exec+engAgain.insert, again), "rerun-engine-share")
-		})
+	rounds := 3
+	if v, err := strconv.Atoi(os.Getenv(EnvRounds)); err == nil && v > 0 {
+		rounds = v
 	}
-	backfillRun("BackfillHTTP", fx.client)
-	backfillRun("BackfillMemory", fx.memory)
-	backfillRun("BackfillMemoryFields", fx.partial)
-	b.Run("EngineIngest", func(b *testing.B) {
-		var spent time.Duration
-		for range b.N {
-			b.StopTimer()
-			db := wt.Database(b)
-			q := engineIngestQuery(b, tg, fx, db)
-			b.StartTimer()
-			t0 := time.Now()
-			if err := tg.Engine.Exec(ctx, q); err != nil {
-				b.Fatalf("engine ingest: %v", err)
+	variants := []loadVariant{
+		{"BackfillHTTP", fx.client, ownColumns(), "EngineIngest", true},
+		{"BackfillHTTPDescriptions", fx.client, &tickets.Table, "EngineIngestDescriptions", false},
+		{"BackfillMemory", fx.memory, ownColumns(), "EngineIngest", false},
+		{"BackfillMemoryDescriptions", fx.memory, &tickets.Table, "EngineIngestDescriptions", false},
+	}
+	engines := []struct{ name, ingest string }{{"EngineIngest", fx.own}, {"EngineIngestDescriptions", fx.ingest}}
+	figs := map[string]*roundFigures{}
+	for _, v := range variants {
+		figs[v.name] = &roundFigures{}
+	}
+	for _, e := range engines {
+		figs[e.name] = &roundFigures{}
+	}
+	for range rounds {
+		for _, v := range variants {
+			f, db := figs[v.name], wt.Database(b)
+			ts := &timedSource{Source: v.src}
+			te := &timedEngine{Engine: tg.Engine}
+			t0, c0 := time.Now(), processCPU(b)
+			st, err := backfill.Load(ctx, v.tbl, te, ts, loadOpts(b, db, false), nil)
+			first := time.Since(t0)
+			if err != nil || st.RowsWritten != int64(n) || st.NewKeys != int64(n) {
+				b.Fatalf("%s: first load: %v, %d rows, %d new", v.name, err, st.RowsWritten, st.NewKeys)
 			}
-			spent += time.Since(t0)
-			b.StopTimer()
-			if got := queryInt64(b, tg, "SELECT toInt64(count()) FROM "+warehouse.QuoteIdent(db)+".tickets"); got != int64(fx.n) {
-				b.Fatalf("engine ingest wrote %d rows, want %d", got, fx.n)
+			f.wall = append(f.wall, first.Seconds())
+			f.cpu = append(f.cpu, (processCPU(b) - c0).Seconds())
+			f.fetch = append(f.fetch, ts.fetch.Seconds())
+			f.insert = append(f.insert, te.insert.Seconds())
+			if v.reruns {
+				t0 = time.Now()
+				st, err = backfill.Load(ctx, v.tbl, tg.Engine, v.src, loadOpts(b, db, true), nil)
+				if err != nil || st.Unchanged != int64(n) || st.RecordsRead != int64(n) {
+					b.Fatalf("%s: --full rerun: %v, %d read, %d unchanged", v.name, err, st.RecordsRead, st.Unchanged)
+				}
+				f.full = append(f.full, first.Seconds()/time.Since(t0).Seconds())
+				f.rerunRows += st.RowsWritten
+				t0 = time.Now()
+				st, err = backfill.Load(ctx, v.tbl, tg.Engine, v.src, loadOpts(b, db, false), nil)
+				if err != nil {
+					b.Fatalf("%s: incremental rerun: %v", v.name, err)
+				}
+				f.incremental = append(f.incremental, first.Seconds()/time.Since(t0).Seconds())
+				f.rerunRows += st.RowsWritten
 			}
 			dropDB(tg, db)
-			b.StartTimer()
 		}
-		rate["EngineIngest"] = float64(fx.n*b.N) / spent.Seconds()
-		b.ReportMetric(rate["EngineIngest"], "rows/s")
-	})
+		for _, e := range engines {
+			f, db := figs[e.name], wt.Database(b)
+			q := engineIngestQuery(b, tg, e.ingest, db)
+			t0, c0 := time.Now(), processCPU(b)
+			if err := tg.Engine.Exec(ctx, q); err != nil {
+				b.Fatalf("%s: %v", e.name, err)
+			}
+			f.wall = append(f.wall, time.Since(t0).Seconds())
+			f.cpu = append(f.cpu, (processCPU(b) - c0).Seconds())
+			if got := queryInt64(b, tg, "SELECT toInt64(count()) FROM "+warehouse.QuoteIdent(db)+".tickets"); got != int64(n) {
+				b.Fatalf("%s wrote %d rows, want %d", e.name, got, n)
+			}
+			dropDB(tg, db)
+		}
+	}
+	rate := func(name string) float64 { return float64(n) / median(figs[name].wall) }
+	report := func(name string, more func(b *testing.B, f *roundFigures)) {
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+			}
+			f := figs[name]
+			b.ReportMetric(rate(name), "rows/s")
+			b.ReportMetric(float64(n)/slices.Min(f.wall), "rows/s-best")
+			// CPU time over wall time: the cores the load kept busy (the
+			// engine's threads included, the server's process not).
+			b.ReportMetric(median(f.cpu)/median(f.wall), "cpu-cores")
+			if more != nil {
+				more(b, f)
+			}
+		})
+	}
+	for _, v := range variants {
+		report(v.name, func(b *testing.B, f *roundFigures) {
+			// Shares of the load's wall time: fetching pages and notes (in
+			// parallel, so it may pass 1), the engine's INSERTs.
+			b.ReportMetric(median(f.fetch)/median(f.wall), "fetch-share")
+			b.ReportMetric(median(f.insert)/median(f.wall), "insert-share")
+			if v.reruns {
+				b.ReportMetric(median(f.full), "x_first_over_full_rerun")
+				b.ReportMetric(median(f.incremental), "x_first_over_incremental_rerun")
+				b.ReportMetric(float64(f.rerunRows), "rerun-rows-written")
+			}
+		})
+	}
+	for _, e := range engines {
+		report(e.name, nil)
+	}
 	b.Run("Ratios", func(b *testing.B) {
 		for range b.N {
 		}
-		if e := rate["EngineIngest"]; e > 0 {
-			if r := rate["BackfillHTTP"]; r > 0 {
-				b.ReportMetric(r/e, "x_backfill_over_engine")
-			}
-			if r := rate["BackfillMemory"]; r > 0 {
-				b.ReportMetric(r/e, "x_backfill_memory_over_engine")
-			}
-			if r := rate["BackfillMemoryFields"]; r > 0 {
-				b.ReportMetric(r/e, "x_backfill_memory_fields_over_engine")
-			}
-		}
-		if r := rerun["BackfillHTTP"]; r > 0 {
-			b.ReportMetric(r, "x_first_over_rerun")
-		}
-		if r := rerun["BackfillMemory"]; r > 0 {
-			b.ReportMetric(r, "x_first_over_rerun_memory")
-		}
-		if r := rerun["BackfillMemoryFields"]; r > 0 {
-			b.ReportMetric(r, "x_first_over_rerun_memory_fields")
+		b.ReportMetric(float64(rounds), "rounds")
+		for _, v := range variants {
+			unit := "x_" + strings.ToLower(strings.TrimPrefix(v.name, "Backfill")) + "_over_engine"
+			b.ReportMetric(rate(v.name)/rate(v.engine), unit)
 		}
 	})
+}
+
+// median is the middle value of xs (the mean of the two middle ones for
+// an even count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // benchStreams is the loader's --streams (CANONIC_BENCH_STREAMS, default 1).
@@ -469,4 +508,15 @@ func benchStreams() int {
 		return n
 	}
 	return 1
+}
+
+// processCPU is the CPU time this process has used (user and system, all
+// threads: the engine's included). CPU time over wall time is how many
+// cores a load kept busy on average.
+func processCPU(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
