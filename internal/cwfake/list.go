@@ -1,7 +1,6 @@
 package cwfake
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -121,12 +120,11 @@ func (s *Server) list(r *http.Request, ep endpoint, lq *listQuery) response {
 		}
 	}
 	fields := fieldList(q)
-	var buf bytes.Buffer
-	buf.WriteByte('[')
+	// The records first, then one body of their total size: a page of a
+	// thousand records is megabytes, not worth growing by doubling.
+	recs := make([][]byte, len(page))
+	bodySize := 2 + len(page)
 	for i, rec := range page {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
 		b, err := s.store.render(ent.Path, rec, fields)
 		if err == nil {
 			b, err = s.widen(b)
@@ -134,15 +132,24 @@ func (s *Server) list(r *http.Request, ep endpoint, lq *listQuery) response {
 		if err != nil {
 			return errorResponse(http.StatusInternalServerError, "UnexpectedError", "%v", err)
 		}
-		buf.Write(b)
+		recs[i] = b
+		bodySize += len(b)
 	}
-	buf.WriteByte(']')
+	body := make([]byte, 0, bodySize)
+	body = append(body, '[')
+	for i, b := range recs {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, b...)
+	}
+	body = append(body, ']')
 	h := http.Header{}
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	if len(links) > 0 {
 		h.Set("Link", strings.Join(links, ", "))
 	}
-	return response{status: http.StatusOK, header: h, body: buf.Bytes(), page: true}
+	return response{status: http.StatusOK, header: h, body: body, page: true}
 }
 
 func conditionError(err error) response {
