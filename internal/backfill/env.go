@@ -3,7 +3,6 @@ package backfill
 import (
 	"strings"
 
-	"github.com/canonic-data/canonic/internal/connectwise"
 	"github.com/canonic-data/canonic/internal/warehouse"
 )
 
@@ -15,14 +14,10 @@ import (
 //	CONNECTWISE_ACME_PUBLIC_KEY   overrides CONNECTWISE_PUBLIC_KEY   for --tenant acme
 //	CLICKHOUSE_ACME_DSN           overrides CLICKHOUSE_DSN           for --tenant acme
 //
-// Tenant names are ASCII letters, digits and underscores, so every such
-// name is a valid environment variable name.
-
-// tenantVars are the variables with a per-tenant form.
-var tenantVars = []string{
-	connectwise.EnvURL, connectwise.EnvCompany, connectwise.EnvPublicKey,
-	connectwise.EnvPrivateKey, connectwise.EnvClientID, EnvClickHouseDSN,
-}
+// The variables with a per-tenant form: CONNECTWISE_URL, _COMPANY,
+// _PUBLIC_KEY, _PRIVATE_KEY, _CLIENT_ID, CLICKHOUSE_DSN, _CLUSTER and
+// _ZK_PREFIX. Tenant names are ASCII letters, digits and underscores, so
+// every such name is a valid environment variable name.
 
 // tenantVar returns the per-tenant form of name: CONNECTWISE_PUBLIC_KEY
 // for tenant acme is CONNECTWISE_ACME_PUBLIC_KEY.

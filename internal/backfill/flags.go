@@ -200,6 +200,18 @@ func validate[R any](tbl *table.Table[R], cfg *config, since string, name func(s
 	return nil
 }
 
+// clusterFromEnv fills the cluster name and ZooKeeper prefix the flags
+// (or the event) left empty from the environment (their per-tenant forms
+// first): for the command line and for Lambda alike.
+func clusterFromEnv(cfg *config, env func(string) string) {
+	if cfg.cluster.Name == "" {
+		cfg.cluster.Name = env(EnvClickHouseCluster)
+	}
+	if cfg.cluster.ZooKeeperPrefix == "" {
+		cfg.cluster.ZooKeeperPrefix = env(EnvClickHouseZKPrefix)
+	}
+}
+
 // checkCluster validates --cluster and --zk-prefix once the environment
 // has filled them.
 func checkCluster(cfg config) error {

@@ -111,6 +111,13 @@ func (h *lambdaHandler[R]) invoke(ctx context.Context, raw json.RawMessage) (ans
 		logger.Error("refused", "error", err.Msg)
 		return ans, err
 	}
+	// A cluster is named by the environment, as on the command line.
+	clusterFromEnv(&cfg, env)
+	if err := checkCluster(cfg); err != nil {
+		ce := &ConfigError{Msg: h.red.redact(fmt.Sprintf("%s, %s: %s", EnvClickHouseCluster, EnvClickHouseZKPrefix, oneLine(err)))}
+		logger.Error("refused", "error", ce.Msg)
+		return ans, ce
+	}
 	// The function's working directory is read-only; /tmp is not.
 	cfg.opts.RejectDir = os.TempDir()
 	// Stop before the invocation's deadline at a checkpoint; the next

@@ -84,12 +84,7 @@ func Main[R any](tbl *table.Table[R], args []string, stdout, stderr io.Writer) i
 	if cfg.dsn == "" {
 		cfg.dsn = env(EnvClickHouseDSN)
 	}
-	if cfg.cluster.Name == "" {
-		cfg.cluster.Name = os.Getenv(EnvClickHouseCluster)
-	}
-	if cfg.cluster.ZooKeeperPrefix == "" {
-		cfg.cluster.ZooKeeperPrefix = os.Getenv(EnvClickHouseZKPrefix)
-	}
+	clusterFromEnv(&cfg, env)
 	if err := checkCluster(cfg); err != nil {
 		fmt.Fprintf(stderr, "%s: %s\nRun %s -h for the flags.\n", name, oneLine(err), name)
 		return 2
