@@ -57,31 +57,34 @@
 //
 //	go test -run '^$' -bench EndToEnd ./internal/bench   # CANONIC_BENCH_N=20000 by default
 //
-// N tickets loaded into an empty embedded (chDB) database; one op = one
-// first load (SCD2: every key gets its current version):
+// N tickets loaded into an empty embedded (chDB) database (SCD2: every key
+// gets its current version), every variant once per round, interleaved,
+// for CANONIC_BENCH_ROUNDS rounds (default 3); each figure is the median
+// over the rounds:
 //
-//   - BackfillHTTP: backfill.Load through connectwise.Client from a cwfake
-//     server on loopback (the server renders every page, on the same 2
-//     cores).
-//   - BackfillMemory: backfill.Load from the same pages pre-rendered in
-//     memory: the loader and the engine alone.
-//   - EngineIngest: the engine ingesting the same records itself: one
-//     INSERT ... SELECT of the 41 columns computed with ClickHouse
-//     expressions, record hash included (IngestSQL), FROM file(<tmp>,
-//     JSONEachRow), into a table of the same generated DDL. Timed: the
-//     INSERT only (the file is written once, in setup).
-//     TestEngineIngestMatches checks it writes the backfill's rows (every
-//     column but created_at/updated_at).
-//   - Ratios: x_backfill_over_engine = backfill rows/s over the engine's,
-//     target >= 1 (x_backfill_memory_over_engine: from memory).
+//   - BackfillHTTP: backfill.Load through connectwise.Client from the
+//     cwfake command on loopback, in its own process (its render cache
+//     holds every record and is warmed by one sweep), the ticket's own
+//     columns; then a --full rerun and the rerun as run (from the cursor).
+//   - BackfillHTTPDescriptions: the generated table as is, description
+//     read from each new ticket's notes (one request a ticket).
+//   - BackfillMemory, BackfillMemoryDescriptions: the same from pages
+//     pre-rendered in memory: the loader and the engine alone.
+//   - EngineIngest, EngineIngestDescriptions: the engine ingesting the
+//     same records itself: one INSERT ... SELECT of the 41 columns
+//     computed with ClickHouse expressions, record hash included
+//     (IngestSQL), FROM file(<tmp>, JSONEachRow), into a table of the same
+//     generated DDL; timed: the INSERT only. TestEngineIngestMatches checks
+//     it writes the backfill's rows (every column but created_at and
+//     updated_at), with and without descriptions.
+//   - Ratios: x_http_over_engine = BackfillHTTP rows/s over EngineIngest's
+//     (target >= 1), and likewise for the other variants.
 //
-// Each backfill op is followed, untimed, by a rerun over the same data
-// with Full (the --full sweep: every record read, decoded, hashed and
-// compared). Reported: rerun-rec/s, rerun-rows-written (must be 0) and
-// x_first_over_rerun = first-load time over rerun time, target >= 5. The
-// shares (fetch-share, insert-share, query+ddl-share, rerun-*-share) split
-// each load's wall time between fetching pages, the engine's INSERTs, its
-// other calls, and (the rest) the loader's own work.
+// Per variant: rows/s, rows/s-best, cpu-cores (this process's CPU time
+// over wall time: the engine's threads count, the server's process does
+// not), fetch-share and insert-share of the wall time, and for
+// BackfillHTTP x_first_over_full_rerun, x_first_over_incremental_rerun
+// (target >= 5) and rerun-rows-written (must be 0).
 //
 // # Memory (BenchmarkMemory, off by default)
 //
