@@ -35,6 +35,10 @@ func share(part, whole int64) string {
 	return fmt.Sprintf("%.1f%%", p)
 }
 
+// summaryLabelWidth is the width the summary's labels are padded to: the
+// longest label's.
+const summaryLabelWidth = len("child requests")
+
 // printSummary prints what the run did.
 func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 	o := cfg.opts
@@ -84,24 +88,24 @@ func printSummary(w io.Writer, tableName string, cfg config, s Stats) {
 		kv{"rows written", fmt.Sprintf("%d (%s)", s.RowsWritten, rate(s.RowsWritten))},
 		kv{"time taken", s.Elapsed.Round(time.Millisecond)})
 	for _, r := range rows {
-		fmt.Fprintf(w, "  %-13s %v\n", r.k, r.v)
+		fmt.Fprintf(w, "  %-*s %v\n", summaryLabelWidth, r.k, r.v)
 	}
 	for _, m := range s.Migrations {
-		fmt.Fprintf(w, "  %-13s %s\n", "migrated", m)
+		fmt.Fprintf(w, "  %-*s %s\n", summaryLabelWidth, "migrated", m)
 	}
 	switch {
 	case o.DryRun:
 	case !s.Cursor.IsZero():
-		fmt.Fprintf(w, "  %-13s %s (the next run without --since resumes there)\n", "cursor", s.Cursor.Format(time.RFC3339))
+		fmt.Fprintf(w, "  %-*s %s (the next run without --since resumes there)\n", summaryLabelWidth, "cursor", s.Cursor.Format(time.RFC3339))
 	}
 	switch {
 	case s.Cut:
-		fmt.Fprintf(w, "  %-13s everything up to source id %d is written; the run is unfinished (no key closed, no cursor recorded)\n", "checkpoint", s.Checkpoint)
+		fmt.Fprintf(w, "  %-*s everything up to source id %d is written; the run is unfinished (no key closed, no cursor recorded)\n", summaryLabelWidth, "checkpoint", s.Checkpoint)
 	case (o.Full || o.Deletes) && !s.Complete:
 		fmt.Fprintf(w, "  the sweep was partial (--limit, or a reject without an id): no key was closed\n")
 	}
 	if s.ResumedFrom > 0 {
-		fmt.Fprintf(w, "  %-13s run %s from after source id %d\n", "resumed", s.RunID, s.ResumedFrom)
+		fmt.Fprintf(w, "  %-*s run %s from after source id %d\n", summaryLabelWidth, "resumed", s.RunID, s.ResumedFrom)
 	}
 	if s.RejectFile != "" {
 		fmt.Fprintf(w, "  rejects in %s\n", s.RejectFile)
