@@ -58,9 +58,9 @@ fuzz: chdb ## run every fuzz target for FUZZ_N inputs
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitRecords$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitValidated$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 
-bench: chdb clickhouse ## benchmarks and their ratios (see README: Performance); end to end and memory at 100k and 1M tickets, both engines (tens of minutes)
+bench: chdb clickhouse ## benchmarks and their ratios (see README: Performance); end to end and memory at 100k and 1M tickets, both engines; one package at a time, so no two benchmarks share the cores (tens of minutes)
 	@uptime
-	CANONIC_BENCH_N=100000,1000000 CANONIC_BENCH_MEM=1 CANONIC_BENCH_MEM_SIZES=100000,1000000 $(GO) test -run '^$$' -bench . -benchmem -timeout 90m ./...
+	CANONIC_BENCH_N=100000,1000000 CANONIC_BENCH_MEM=1 CANONIC_BENCH_MEM_SIZES=100000,1000000 $(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 90m ./...
 	@uptime
 
 clean:

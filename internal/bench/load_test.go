@@ -24,7 +24,15 @@ import (
 	wt "github.com/canonic-data/canonic/internal/warehouse/warehousetest"
 )
 
-func TestMain(m *testing.M) { wt.Main(m) }
+// TestMain stops the last fixture's server process (and removes its
+// files) when the tests end.
+func TestMain(m *testing.M) {
+	wt.Main(m, func() {
+		if loadFx != nil {
+			loadFx.cleanup()
+		}
+	})
+}
 
 // CANONIC_BENCH_BATCH_ROWS sets the loads' --batch-rows (default the flag's).
 

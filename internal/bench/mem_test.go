@@ -73,6 +73,8 @@ func startCWFake(tb testing.TB, bin, dir string, n int) (string, func()) {
 		"--related=false", "--render-cache-mb", "16384")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	// Killed with this process, should it die before stop is called.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}

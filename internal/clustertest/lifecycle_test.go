@@ -14,7 +14,8 @@ import (
 // rerun, changes and additions, and a --full sweep after deletes. After
 // every step the cluster's Distributed table (FINAL) equals the single
 // server's table, the current view has the source's keys, both replicas of
-// each shard hold the same rows and no key lives on two shards.
+// each shard hold the same rows and no key lives on two shards. Last,
+// --verify finds nothing, then the key given a second current version.
 func TestClusterLifecycle(t *testing.T) {
 	const n = 5000
 	tg := wt.Cluster(t)
@@ -80,4 +81,21 @@ func TestClusterLifecycle(t *testing.T) {
 	c.expect(t, map[string]int{"records read": n + 50 - 100, "closed": 100, "rows written": 100})
 	c, _ = both("--full")
 	c.expect(t, map[string]int{"closed": 0, "rows written": 0})
+
+	// --verify reads the cluster through its Distributed table: no
+	// violation, then one once a key has two current versions.
+	if v := onCluster(t, tg, &tickets.Table, tg.DB, "--verify"); v.code != 0 || !strings.Contains(v.out, "no violation") {
+		t.Fatalf("--verify on the cluster: %s", v)
+	}
+	cols := strings.Join(tickets.Columns, ", ")
+	second := strings.Replace(cols, "effective_start_date", "effective_start_date + 1", 1)
+	// Into the first node's shard, on that node (the DSN's: its local
+	// replica is the one the Distributed table reads), so the row is there
+	// when the INSERT returns.
+	local := "`" + tg.DB + "`.tickets_local"
+	query(t, tg.Cluster.Nodes[0], "INSERT INTO "+local+" ("+cols+") SELECT "+second+" FROM (SELECT * FROM "+local+
+		" FINAL) WHERE is_current = 1 AND id = (SELECT min(id) FROM "+local+")")
+	if v := onCluster(t, tg, &tickets.Table, tg.DB, "--verify"); v.code != 1 || !strings.Contains(v.out, "violation:") {
+		t.Fatalf("--verify on the cluster with a key of two current versions: %s", v)
+	}
 }

@@ -42,10 +42,14 @@ var serverEngine struct {
 	err  error
 }
 
-// Main runs the tests, then stops the shared server and removes the
-// shared chDB directory. Call it from TestMain.
-func Main(m *testing.M) {
+// Main runs the tests, then the package's own cleanup functions, then
+// stops the shared server and removes the shared chDB directory. Call it
+// from TestMain.
+func Main(m *testing.M, cleanup ...func()) {
 	code := m.Run()
+	for _, f := range cleanup {
+		f()
+	}
 	if embedded.eng != nil {
 		embedded.eng.Close()
 	}
