@@ -34,7 +34,7 @@ func TestExitStatusTellsTheTruth(t *testing.T) {
 		t.Fatalf("exit %d, want %d\n%s%s", r.code, backfill.ExitRejected, r.stdout, r.stderr)
 	}
 	expect(t, r, map[string]string{"new keys": "5", "rejected": "3", "rows written": "5"})
-	if !strings.Contains(r.stdout, "rejected      3 (37.5% of records read)") {
+	if !regexp.MustCompile(`(?m)^  rejected +3 \(37\.5% of records read\)$`).MatchString(r.stdout) {
 		t.Errorf("summary does not show the share rejected:\n%s", r.stdout)
 	}
 	last := lastLine(r.stderr)

@@ -2,6 +2,7 @@ package backfill_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -74,7 +75,7 @@ func TestInvalidUTF8Reported(t *testing.T) {
 	})
 	db := wt.Database(t)
 	r := mustLoad(t, tg, db)
-	if !strings.Contains(r.stdout, "invalid UTF-8 2 (status__name 1, summary 1) values replaced with U+FFFD") {
+	if !regexp.MustCompile(`(?m)^  invalid UTF-8 +2 \(status__name 1, summary 1\) values replaced with U\+FFFD$`).MatchString(r.stdout) {
 		t.Errorf("summary does not report the replacements:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stderr, "invalid UTF-8 in source strings was replaced") {

@@ -59,14 +59,21 @@ func TestClusterReplicaKilledMidLoad(t *testing.T) {
 	victim := tg.Cluster.Shard(2)[1]
 	done := make(chan result, 1)
 	go func() { done <- onCluster(t, tg, &tickets.Table, tg.DB, "--page-size", "100", "--batch-rows", "100") }()
-	deadline := time.Now().Add(2 * time.Minute)
+	// The load may wait up to a minute for replicas the previous test
+	// restarted to become active before it writes (replicasActiveWait).
+	deadline := time.Now().Add(4 * time.Minute)
 	for {
 		if tableExists(t, tg.Cluster.Nodes[0], tg.DB, "tickets") &&
 			strings.TrimSpace(query(t, tg.Cluster.Nodes[0], "SELECT count() FROM `"+tg.DB+"`.tickets")) != "0" {
 			break
 		}
+		select {
+		case r := <-done:
+			t.Fatalf("the load ended before a row arrived: %s", r)
+		default:
+		}
 		if time.Now().After(deadline) {
-			t.Fatal("no row arrived within 2 minutes")
+			t.Fatal("no row arrived within 4 minutes")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
