@@ -141,10 +141,5 @@ func (l *loader[R]) prepareCluster(ctx context.Context) error {
 			return err
 		}
 	}
-	if !exists {
-		l.emptyAtStart = true
-	} else if l.emptyAtStart, err = warehouse.TableEmpty(ctx, l.eng, l.db, l.tbl.Name); err != nil {
-		return err
-	}
-	return l.hashDefinition(ctx)
+	return l.readState(ctx, exists)
 }

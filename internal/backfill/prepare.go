@@ -59,10 +59,20 @@ func (l *loader[R]) prepare(ctx context.Context) error {
 			return err
 		}
 	}
+	return l.readState(ctx, exists)
+}
+
+// readState finishes preparing a table that passed its checks: whether it
+// was empty when the run began (a table just created was), and its
+// recorded hash definition.
+func (l *loader[R]) readState(ctx context.Context, exists bool) error {
 	if !exists {
 		l.emptyAtStart = true
-	} else if l.emptyAtStart, err = warehouse.TableEmpty(ctx, l.eng, l.db, l.tbl.Name); err != nil {
-		return err
+	} else {
+		var err error
+		if l.emptyAtStart, err = warehouse.TableEmpty(ctx, l.eng, l.db, l.tbl.Name); err != nil {
+			return err
+		}
 	}
 	return l.hashDefinition(ctx)
 }

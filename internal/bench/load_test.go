@@ -233,8 +233,6 @@ func (e *timedEngine) Insert(ctx context.Context, db, tbl string, columns []stri
 	return e.Engine.Insert(ctx, db, tbl, columns, rows)
 }
 
-func (e *timedEngine) reset() { e.insert, e.query, e.exec = 0, 0, 0 }
-
 func loadOpts(tb testing.TB, db string, full bool) backfill.Options {
 	batchRows := backfill.DefaultBatchRows
 	if n, err := strconv.Atoi(os.Getenv("CANONIC_BENCH_BATCH_ROWS")); err == nil && n > 0 {
