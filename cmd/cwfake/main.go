@@ -46,14 +46,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("cwfake", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		cfg      cwfake.Config
-		addr     = fs.String("addr", "127.0.0.1:8089", "listen address; loopback only (use port 0 for any free port)")
-		portFile = fs.String("port-file", "", "write the chosen listen address (127.0.0.1:PORT) to this file once listening")
-		seed     = fs.Int64("seed", 1, "data seed; the same seed serves the same records")
-		tickets  = fs.Int("tickets", cwfake.DefaultTickets, "number of tickets to generate")
-		related  = fs.Bool("related", true, "also serve companies, contacts, members, boards, projects and time entries related to the tickets")
-		verbose  = fs.Bool("verbose", false, "log every API request to stderr")
-		cacheMB  = fs.Int("render-cache-mb", cwfake.DefaultRenderCacheBytes>>20, "keep up to `MB` of rendered records (benchmarks size it to hold every record served)")
+		cfg       cwfake.Config
+		addr      = fs.String("addr", "127.0.0.1:8089", "listen address; loopback only (use port 0 for any free port)")
+		portFile  = fs.String("port-file", "", "write the chosen listen address (127.0.0.1:PORT) to this file once listening")
+		seed      = fs.Int64("seed", 1, "data seed; the same seed serves the same records")
+		tickets   = fs.Int("tickets", cwfake.DefaultTickets, "number of tickets to generate")
+		related   = fs.Bool("related", true, "also serve companies, contacts, members, boards, projects and time entries related to the tickets")
+		verbose   = fs.Bool("verbose", false, "log every API request to stderr")
+		pageCache = fs.Bool("page-cache", false, "keep every list page served, as sent, until the data changes (benchmarks warm it with one sweep)")
+		cacheMB   = fs.Int("render-cache-mb", cwfake.DefaultRenderCacheBytes>>20, "keep up to `MB` of rendered records (benchmarks size it to hold every record served)")
 	)
 	fs.StringVar(&cfg.BasePath, "base-path", cwfake.DefaultBasePath, "API base path")
 	fs.StringVar(&cfg.CompanyID, "company", cwfake.DefaultCompanyID, "accepted company id")
@@ -102,6 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--render-cache-mb %d must be at least 1", *cacheMB)
 	}
 	cfg.Store.SetRenderCacheBytes(*cacheMB << 20)
+	cfg.Store.SetPageCache(*pageCache)
 	srv := cwfake.New(cfg)
 
 	ln, err := net.Listen("tcp", *addr)

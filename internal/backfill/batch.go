@@ -2,7 +2,6 @@ package backfill
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -35,9 +34,27 @@ type batch[R any] struct {
 	lastKey map[int]int64 // per stream, the last key read
 	swept   []int64       // keys of this batch's rejects, for a --full sweep's record
 	bytes   int           // source JSON bytes of the records read into this batch
+	// outs are the rows to write, two buffers used in turn: the INSERT of
+	// one batch runs while the next is planned, and write waits for it
+	// before it starts the next, so a buffer is free again when its turn
+	// comes. out is the one in use.
+	outs [2][]R
+	out  int
 }
 
-func (b *batch[R]) init() {
+// outBuffer returns the other row buffer, empty, with room for n rows.
+func (b *batch[R]) outBuffer(n int) []R {
+	b.out ^= 1
+	out := b.outs[b.out]
+	clear(out[:cap(out)]) // drop the written rows' strings now
+	if cap(out) < n {
+		return make([]R, 0, n)
+	}
+	return out[:0]
+}
+
+func (b *batch[R]) init(rows int) {
+	b.entries = make([]entry[R], 0, min(rows, 10_000))
 	b.index = make(map[int64]int)
 	b.lastKey = make(map[int]int64)
 }
@@ -50,20 +67,15 @@ func (b *batch[R]) reset() {
 	b.swept = b.swept[:0]
 }
 
-// record decodes one source record, read by stream, and adds it to the
-// batch; a full batch is flushed.
-func (l *loader[R]) record(ctx context.Context, stream int, rec []byte) error {
-	l.utf8.record(rec) // Decode replaces invalid UTF-8 silently: count it first
-	var e entry[R]
-	if err := l.tbl.Decode(rec, &e.row); err != nil {
-		var fe *table.FieldError
-		if !errors.As(err, &fe) {
-			return fmt.Errorf("decoding a record: %w", err)
-		}
-		return l.reject(rec, fe)
+// add adds one decoded source record, read by stream, to the batch, or
+// rejects it; a full batch is flushed.
+func (l *loader[R]) add(ctx context.Context, stream int, d *decodedRecord[R]) error {
+	l.utf8.add(d.invalidUTF8)
+	if d.reject != nil {
+		return l.reject(d.source, d.reject)
 	}
-	e.key = l.tbl.Key(&e.row)
-	if t, ok := l.tbl.Version(&e.row); ok {
+	e := entry[R]{key: l.tbl.Key(&d.row)}
+	if t, ok := l.tbl.Version(&d.row); ok {
 		e.version, e.hasVersion = t.Unix(), true
 		if t.After(l.maxSeen) {
 			l.maxSeen = t
@@ -73,7 +85,7 @@ func (l *loader[R]) record(ctx context.Context, stream int, rec []byte) error {
 		}
 	}
 	b := &l.batch
-	b.bytes += len(rec)
+	b.bytes += d.size
 	if last, ok := b.lastKey[stream]; ok && e.key <= last {
 		e.repeat = true
 	} else {
@@ -84,11 +96,13 @@ func (l *loader[R]) record(ctx context.Context, stream int, rec []byte) error {
 		l.stats.Duplicates++
 		if scd.Supersedes(b.entries[i].version, e.version) {
 			e.repeat = b.entries[i].repeat
+			e.row = d.row
 			b.entries[i] = e
 		}
 		return l.flushWhenFull(ctx)
 	}
 	b.index[e.key] = len(b.entries)
+	e.row = d.row
 	b.entries = append(b.entries, e)
 	return l.flushWhenFull(ctx)
 }
@@ -144,7 +158,7 @@ func (l *loader[R]) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]R, 0, len(b.entries))
+	out := b.outBuffer(len(b.entries))
 	var cuts []int // out[cuts[i-1]:cuts[i]] holds one key's rows
 	for i := range b.entries {
 		if skip[i] {
@@ -186,6 +200,7 @@ func (l *loader[R]) flush(ctx context.Context) error {
 			cuts = append(cuts, len(out))
 		}
 	}
+	b.outs[b.out] = out // keep what append grew
 	swept := l.sweptKeys()
 	if !l.opts.DryRun {
 		if err := l.write(ctx, out, cuts, swept); err != nil {
@@ -214,6 +229,12 @@ func (l *loader[R]) currentVersions(ctx context.Context) (map[int64]scd.Current,
 	if len(keys) == 0 || (l.opts.DryRun && l.emptyAtStart) {
 		return nil, nil
 	}
+	if l.writer.stream != nil {
+		// A repeated key: its row may be in the open stream.
+		if err := l.commitStream(); err != nil {
+			return nil, err
+		}
+	}
 	if l.writer.overlaps(keys) {
 		// The INSERT in flight holds some of these keys' versions.
 		if err := l.wait(); err != nil {
@@ -228,6 +249,11 @@ func (l *loader[R]) storedRows(ctx context.Context, keys []int64) (map[int64][]R
 	old := map[int64][]R{}
 	if len(keys) == 0 || l.opts.DryRun {
 		return old, nil
+	}
+	if l.writer.stream != nil {
+		if err := l.commitStream(); err != nil {
+			return nil, err
+		}
 	}
 	if l.writer.overlaps(keys) {
 		if err := l.wait(); err != nil {

@@ -165,9 +165,10 @@ type loader[R any] struct {
 	// complete, successful run.
 	recordDef bool
 
-	batch  batch[R]
-	writer writer[R]
-	swept  sweptKeys
+	decoder decoder[R]
+	batch   batch[R]
+	writer  writer[R]
+	swept   sweptKeys
 
 	// resumed is the checkpoint this run goes on from (nil when none).
 	resumed *warehouse.Checkpoint
@@ -201,12 +202,13 @@ func Load[R any](ctx context.Context, tbl *table.Table[R], eng warehouse.Engine,
 		tbl: tbl, eng: eng, src: src, opts: opts, obs: obs, db: opts.Database,
 		began: began, runStart: began.UTC().Truncate(time.Second),
 	}
-	l.batch.init()
+	l.batch.init(opts.BatchRows)
 	l.writer = writer[R]{eng: eng, db: opts.Database, tbl: tbl}
 	l.stats.RunID = newRunID(l.runStart)
 	l.stats.Samples = map[string][]int64{}
 	l.utf8 = newUTF8Replacements(tbl.SourceFields)
 	l.stats.InvalidUTF8 = l.utf8.counts
+	l.decoder = decoder[R]{tbl: tbl, utf8: l.utf8}
 	l.evidence = sweepEvidence{CountBefore: -1, CountAfter: -1, MaxCloseFraction: opts.MaxCloseFraction}
 	err := l.run(ctx)
 	if l.rejects != nil {
@@ -232,6 +234,11 @@ func (l *loader[R]) run(ctx context.Context) (err error) {
 		// Never leave an INSERT running behind the caller's back.
 		if werr := l.wait(); err == nil {
 			err = werr
+		}
+		if err != nil {
+			l.writer.abort()
+		} else if cerr := l.writer.commit(); cerr != nil {
+			err = cerr
 		}
 	}()
 	if err := l.prepare(ctx); err != nil {

@@ -60,7 +60,7 @@ func TestUTF8Replacements(t *testing.T) {
 		"{\"id\":2,\"summary\":\"\xfe\",\"notMapped\":\"\xff\",\"_info\":{\"updatedBy\":\"\xff\"}}",
 		`{"id":3,"summary":"fine"}`,
 	} {
-		u.record([]byte(rec))
+		u.add(u.invalid(nil, []byte(rec)))
 	}
 	if got, want := formatUTF8Replacements(u.counts), "4 (_info__updatedBy 1, status__name 1, summary 2)"; got != want {
 		t.Errorf("got %q, want %q", got, want)

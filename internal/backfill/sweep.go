@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -23,10 +24,6 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	}
 	if l.opts.Deletes {
 		q.Fields = []string{l.tbl.SourceKeyField}
-	}
-	consume := l.record
-	if l.opts.Deletes {
-		consume = l.markSeen
 	}
 	if l.opts.Limit > 0 && l.opts.Limit < q.PageSize {
 		q.PageSize = l.opts.Limit
@@ -51,45 +48,76 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	if !l.opts.Deadline.IsZero() {
 		l.budget = newSweepBudget(time.Now(), l.opts.Deadline)
 	}
-	var failed error  // a failure of our own, not the source's
-	var mu sync.Mutex // streams deliver pages concurrently; records are handled one at a time
-	handle := func(page streamPage) error {
-		mu.Lock()
-		defer mu.Unlock()
-		err := connectwise.SplitValidated(page.Body, func(rec []byte) error { // the client validated the page
-			if l.opts.Limit > 0 && l.stats.RecordsRead >= int64(l.opts.Limit) {
-				return errLimit
-			}
-			l.stats.RecordsRead++
-			if err := consume(ctx, page.stream, rec); err != nil {
-				failed = err
-				return err
-			}
-			return nil
-		})
+	l.writer.streaming = l.useStream()
+	var failed error // a failure of our own, not the source's
+	// take counts one record read, or stops the sweep at --limit.
+	take := func() error {
+		if l.opts.Limit > 0 && l.stats.RecordsRead >= int64(l.opts.Limit) {
+			return errLimit
+		}
+		l.stats.RecordsRead++
+		return nil
+	}
+	pageDone := func(records int, err error) error {
 		if l.obs != nil {
 			l.obs.Records(l.stats.RecordsRead)
 		}
 		if err == nil {
-			err = l.checkCut(page.Records < q.PageSize)
+			err = l.checkCut(records < q.PageSize)
 		}
 		return err
+	}
+	// A --deletes sweep reads ids alone, page by page; a load decodes its
+	// pages on several cores ahead of the loader (see pipeline).
+	prepare := func(page streamPage) (*decodedPage[R], error) { return l.decoder.decode(page) }
+	handle := func(dp *decodedPage[R]) error {
+		defer l.decoder.release(dp)
+		var err error
+		for i := range dp.recs {
+			if err = take(); err != nil {
+				break
+			}
+			if err = l.add(ctx, dp.stream, &dp.recs[i]); err != nil {
+				failed = err
+				break
+			}
+		}
+		return pageDone(dp.records, err)
+	}
+	if l.opts.Deletes {
+		prepare = func(page streamPage) (*decodedPage[R], error) {
+			return &decodedPage[R]{stream: page.stream, records: page.Records, ids: page}, nil
+		}
+		handle = func(dp *decodedPage[R]) error {
+			defer dp.ids.Release()
+			err := connectwise.SplitValidated(dp.ids.Body, func(rec []byte) error { // the client validated the page
+				if err := take(); err != nil {
+					return err
+				}
+				if err := l.markSeen(ctx, dp.stream, rec); err != nil {
+					failed = err
+					return err
+				}
+				return nil
+			})
+			return pageDone(dp.records, err)
+		}
 	}
 	var err error
 	l.stats.Streams = 1
 	ranges, rs, ok, streamErr := l.streamRanges(ctx, cond)
 	if ok {
 		l.stats.Streams = min(l.opts.Streams, len(ranges))
-		err = l.fetchStreams(ctx, rs, q, ranges, handle)
+		err = l.fetchStreams(ctx, rs, q, ranges, prepare, handle)
 	} else if err = streamErr; err == nil {
 		fetchCtx, stopFetch := context.WithCancel(ctx) // the deadline's hard stop cancels the fetch alone
 		defer stopFetch()
 		if l.budget != nil {
 			l.budget.stopFetch = stopFetch
 		}
-		err = queued(fetchCtx, 1, func(ctx context.Context, enqueue func(streamPage) error) error {
+		err = pipeline(fetchCtx, l.decodeWorkers(), func(ctx context.Context, enqueue func(streamPage) error) error {
 			return l.src.Pages(ctx, l.tbl.Endpoint, q, func(page connectwise.Page) error { return enqueue(streamPage{page, 0}) })
-		}, handle)
+		}, prepare, handle)
 		if l.budget != nil {
 			l.budget.disarm()
 			if err != nil && l.budget.fetchStopped() && ctx.Err() == nil {
@@ -114,7 +142,7 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 	if err := l.flush(ctx); err != nil {
 		return err
 	}
-	return l.wait() // the sweep ends when its last INSERT has landed
+	return l.commitStream() // the sweep ends when its last INSERT has landed
 }
 
 // count returns the number of source records matching cond, -1 when the
@@ -127,12 +155,19 @@ func (l *loader[R]) count(ctx context.Context, cond string) int {
 	return n
 }
 
-// fetchStreams fetches the id ranges in parallel streams; see queued.
-func (l *loader[R]) fetchStreams(ctx context.Context, rs RangeSource, q connectwise.Query, ranges [][2]int64, handle func(streamPage) error) error {
-	return queued(ctx, 2*l.opts.Streams, func(ctx context.Context, enqueue func(streamPage) error) error {
+// fetchStreams fetches the id ranges in parallel streams; see pipeline.
+func (l *loader[R]) fetchStreams(ctx context.Context, rs RangeSource, q connectwise.Query, ranges [][2]int64,
+	prepare func(streamPage) (*decodedPage[R], error), handle func(*decodedPage[R]) error) error {
+	return pipeline(ctx, max(l.decodeWorkers(), 2*l.opts.Streams), func(ctx context.Context, enqueue func(streamPage) error) error {
 		return rs.PagesByIDRange(ctx, l.tbl.Endpoint, q, l.tbl.SourceKeyField, ranges, l.opts.Streams,
 			func(stream int, page connectwise.Page) error { return enqueue(streamPage{page, stream}) })
-	}, handle)
+	}, prepare, handle)
+}
+
+// decodeWorkers is how many pages decode at once: one a core, at most 4
+// (beyond that the loader's own goroutine and the engine are the bound).
+func (l *loader[R]) decodeWorkers() int {
+	return min(runtime.GOMAXPROCS(0), 4)
 }
 
 // streamPage is a page and the index of the stream that fetched it.
@@ -141,20 +176,52 @@ type streamPage struct {
 	stream int
 }
 
-// queued runs fetch in its own goroutine and hands the pages it delivers
-// to handle, one at a time, through a queue of depth pages: the next
-// request is on the wire while the previous page is mapped and inserted.
-// The first error of either side stops both; handle's wins.
-func queued[P any](ctx context.Context, depth int, fetch func(ctx context.Context, enqueue func(P) error) error, handle func(P) error) error {
+// pipeline runs fetch in its own goroutine and passes each page it
+// delivers to prepare, on up to workers goroutines at once, then to
+// handle, one page at a time in the order fetch delivered them: the next
+// request is on the wire and the next pages are decoded while the loader
+// batches and writes a page. At most workers pages are being prepared
+// and workers more wait for handle. prepare must not touch the loader's
+// state; its error reaches handle's place in the order. The first error
+// stops every stage; handle's (or prepare's, in page order) wins over
+// fetch's. No goroutine is left running on return.
+func pipeline[P, D any](ctx context.Context, workers int, fetch func(ctx context.Context, enqueue func(P) error) error,
+	prepare func(P) (D, error), handle func(D) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan P, depth)
+	type job struct {
+		page P
+		out  D
+		err  error
+		done chan struct{}
+	}
+	work := make(chan *job, workers)
+	inOrder := make(chan *job, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				j.out, j.err = prepare(j.page)
+				close(j.done)
+			}
+		}()
+	}
 	fetchErr := make(chan error, 1)
 	go func() {
-		defer close(pages)
+		defer close(inOrder)
+		defer close(work)
 		fetchErr <- fetch(ctx, func(page P) error {
+			j := &job{page: page, done: make(chan struct{})}
+			// Every job handle may wait for is given to a worker first.
 			select {
-			case pages <- page:
+			case work <- j:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case inOrder <- j:
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -162,14 +229,19 @@ func queued[P any](ctx context.Context, depth int, fetch func(ctx context.Contex
 		})
 	}()
 	var procErr error
-	for page := range pages {
+	for j := range inOrder {
 		if procErr != nil {
 			continue // drain until the fetch notices the cancel
 		}
-		if procErr = handle(page); procErr != nil {
+		<-j.done
+		if procErr = j.err; procErr == nil {
+			procErr = handle(j.out)
+		}
+		if procErr != nil {
 			cancel()
 		}
 	}
+	wg.Wait()
 	if err := <-fetchErr; procErr == nil {
 		return err
 	}

@@ -24,14 +24,23 @@ func newUTF8Replacements(sourceFields []string) *utf8Replacements {
 	return u
 }
 
-// record counts the replacements decoding rec makes in fields the mapping
-// reads (an empty field list reads everything).
-func (u *utf8Replacements) record(rec []byte) {
+// invalid appends to dst the source paths of the replacements decoding
+// rec makes in fields the mapping reads (an empty field list reads
+// everything). It only reads u: pages decoding in parallel call it.
+func (u *utf8Replacements) invalid(dst []string, rec []byte) []string {
 	maprt.InvalidUTF8Paths(rec, func(path string) {
 		if u.reads(path) {
-			u.counts[path]++
+			dst = append(dst, path)
 		}
 	})
+	return dst
+}
+
+// add counts the replacements at paths (from invalid).
+func (u *utf8Replacements) add(paths []string) {
+	for _, p := range paths {
+		u.counts[p]++
+	}
 }
 
 func (u *utf8Replacements) reads(path string) bool {

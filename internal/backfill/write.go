@@ -24,6 +24,68 @@ type writer[R any] struct {
 	lo, hi   int64      // the range of its keys
 	// took is how long the last INSERT took (read after wait).
 	took time.Duration
+
+	// streaming says to append batches to one INSERT (see useStream);
+	// stream is the open one, nil until the first batch and after commit.
+	streaming bool
+	stream    warehouse.InsertStream
+}
+
+// useStream reports whether a load appends its batches to one INSERT
+// (when the engine can, see warehouse.Streamer) instead of an INSERT a
+// batch: a first load into an empty table, which reads nothing back while
+// it sweeps but a key the source repeats (commitStream). Not on a cluster,
+// not for a sweep with a deadline, whose last commit would not be
+// budgeted, and not with --full or --deletes, which read the table at
+// their end.
+func (l *loader[R]) useStream() bool {
+	_, can := l.eng.(warehouse.Streamer)
+	return can && l.emptyAtStart && l.opts.Cluster == nil && l.opts.Deadline.IsZero() &&
+		!l.opts.DryRun && !l.opts.Full && !l.opts.Deletes
+}
+
+// insert writes rows: appended to the stream (opened on first use), or
+// as one INSERT.
+func (w *writer[R]) insert(ctx context.Context, rows []R) error {
+	if !w.streaming {
+		return warehouse.Insert(ctx, w.eng, w.db, w.tbl, rows)
+	}
+	if w.stream == nil {
+		s, _, err := warehouse.BeginInsert(ctx, w.eng, w.db, w.tbl)
+		if err != nil {
+			return err
+		}
+		w.stream = s
+	}
+	return warehouse.WriteRows(ctx, w.stream, w.tbl, rows)
+}
+
+// commit commits the open stream, if any; the caller has waited for the
+// INSERT in flight.
+func (w *writer[R]) commit() error {
+	if w.stream == nil {
+		return nil
+	}
+	err := w.stream.Commit()
+	w.stream = nil
+	return err
+}
+
+// abort drops the open stream, if any, after a failure.
+func (w *writer[R]) abort() {
+	if w.stream != nil {
+		w.stream.Abort()
+		w.stream = nil
+	}
+}
+
+// commitStream waits for the INSERT in flight and commits the open
+// stream, so that queries see every row this run wrote.
+func (l *loader[R]) commitStream() error {
+	if err := l.wait(); err != nil {
+		return err
+	}
+	return l.writer.commit()
 }
 
 // start runs job in the background: it inserts rows rows whose keys lie
@@ -97,7 +159,7 @@ func (l *loader[R]) write(ctx context.Context, out []R, cuts []int, swept []int6
 		rows, last := out[from:to], to == len(out)
 		lo, hi := keyRange(l.tbl, rows)
 		l.writer.start(func() error {
-			if err := warehouse.Insert(ctx, l.eng, l.db, l.tbl, rows); err != nil {
+			if err := l.writer.insert(ctx, rows); err != nil {
 				return err
 			}
 			if last {

@@ -87,7 +87,7 @@ func IngestSQL(g *Generic, db, table, versionColumn, path string) (string, error
 	names = append(names, "`effective_start_date`", "`effective_end_date`", "`is_current`", "`created_at`", "`updated_at`", "`record_hash`")
 	outer = append(outer, version, "NULL", "1", "now('UTC')", "now('UTC')",
 		"lower(hex(SHA256(concat("+strings.Join(hashParts, ", ")+"))))")
-	q := fmt.Sprintf("INSERT INTO %s.%s (%s)\nSELECT %s\nFROM (SELECT %s\n  FROM file(%s, 'JSONEachRow', %s))\nSETTINGS input_format_skip_unknown_fields = 1, input_format_json_read_objects_as_strings = 1",
+	q := fmt.Sprintf("INSERT INTO %s.%s (%s)\nSELECT %s\nFROM (SELECT %s\n  FROM file(%s, 'JSONEachRow', %s))\nSETTINGS input_format_skip_unknown_fields = 1, input_format_json_read_objects_as_strings = 1, optimize_on_insert = 0",
 		warehouse.QuoteIdent(db), warehouse.QuoteIdent(table), strings.Join(names, ", "),
 		strings.Join(outer, ", "), strings.Join(inner, ",\n  "),
 		warehouse.QuoteString(path), warehouse.QuoteString(strings.Join(structure, ", ")))

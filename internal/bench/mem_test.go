@@ -70,7 +70,7 @@ func startCWFake(tb testing.TB, bin, dir string, n int) (string, func()) {
 	portFile := filepath.Join(dir, fmt.Sprintf("cwfake-%d.addr", n))
 	os.Remove(portFile)
 	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--port-file", portFile, "--seed", "1", "--tickets", strconv.Itoa(n),
-		"--related=false", "--render-cache-mb", "16384")
+		"--related=false", "--render-cache-mb", "16384", "--page-cache")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	// Killed with this process, should it die before stop is called.
@@ -332,11 +332,7 @@ const envEngineAlone = "CANONIC_BENCH_ENGINE_ALONE"
 // load (the same fields the loader requests) and returns its peak RSS.
 func memoryOfEngineAlone(b *testing.B, n int, dir string) float64 {
 	b.StopTimer()
-	g, err := NewGeneric[tickets.Row](filepath.Join("..", "..", tickets.Table.Mapping))
-	if err != nil {
-		b.Fatal(err)
-	}
-	pages, err := RenderPages(cwfake.NewStore(1, n), connectwise.MaxPageSize, g.SourcePaths())
+	pages, err := RenderPages(cwfake.NewStore(1, n), connectwise.MaxPageSize, tickets.Table.SourceFields)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	neturl "net/url"
+	"slices"
 	"strings"
 
 	"github.com/canonic-data/canonic/internal/connectwise"
@@ -87,6 +88,88 @@ func Records(page []byte) ([][]byte, error) {
 type MemorySource struct {
 	pages [][]byte
 	store *cwfake.Store // nil for NewMemorySourcePages
+	// notes, when set, answers FirstChild for one query without a store.
+	notes *renderedNotes
+	arena *offHeap // holds pages and notes; nil when they are on the heap
+}
+
+// renderedNotes are the answers to one notes query, rendered up front:
+// the note of ids[i] is blob[ends[i-1]:ends[i]] (empty when none matches).
+type renderedNotes struct {
+	template string
+	query    connectwise.Query
+	ids      []int64 // ascending
+	ends     []int64
+	blob     []byte
+}
+
+// NewOffHeapMemorySource serves pages, and the answers of store to the
+// notes query of child, both copied outside the Go heap (see offHeap):
+// the store is not needed afterwards. Free releases them.
+func NewOffHeapMemorySource(pages [][]byte, store *cwfake.Store, template string, child connectwise.Query) (*MemorySource, error) {
+	ids := store.TicketIDs()
+	notes := make([][]byte, len(ids))
+	size := 8 * 2 * len(ids)
+	for i, id := range ids {
+		n, err := store.FirstNote(id, child.Conditions, child.OrderBy, child.Fields)
+		if err != nil {
+			return nil, err
+		}
+		notes[i] = n
+		size += len(n) + 8
+	}
+	for _, p := range pages {
+		size += len(p) + 8
+	}
+	arena, err := newOffHeap(size)
+	if err != nil {
+		return nil, err
+	}
+	s := &MemorySource{arena: arena, notes: &renderedNotes{template: template, query: child}}
+	for _, p := range pages {
+		s.pages = append(s.pages, arena.copy(p))
+	}
+	rn := s.notes
+	rn.ids, rn.ends = arena.int64s(len(ids)), arena.int64s(len(ids))
+	total := 0
+	for _, n := range notes {
+		total += len(n)
+	}
+	rn.blob = arena.alloc(total)[:0]
+	for i, id := range ids {
+		rn.ids[i] = int64(id)
+		rn.blob = append(rn.blob, notes[i]...)
+		rn.ends[i] = int64(len(rn.blob))
+	}
+	return s, nil
+}
+
+// Free releases an off-heap source's memory; it must not be used after.
+func (s *MemorySource) Free() {
+	if s.arena != nil {
+		s.arena.free()
+		s.pages, s.notes, s.arena = nil, nil, nil
+	}
+}
+
+// first returns the rendered note of id, nil when it has none.
+func (rn *renderedNotes) first(template string, id int64, q connectwise.Query) ([]byte, error) {
+	if template != rn.template || q.Conditions != rn.query.Conditions || q.OrderBy != rn.query.OrderBy ||
+		!slices.Equal(q.Fields, rn.query.Fields) {
+		return nil, fmt.Errorf("memory source: only %s with %+v was rendered, not %s with %+v", rn.template, rn.query, template, q)
+	}
+	i, ok := slices.BinarySearch(rn.ids, id)
+	if !ok {
+		return nil, fmt.Errorf("memory source: no ticket %d", id)
+	}
+	start := int64(0)
+	if i > 0 {
+		start = rn.ends[i-1]
+	}
+	if start == rn.ends[i] {
+		return nil, nil
+	}
+	return rn.blob[start:rn.ends[i]:rn.ends[i]], nil
 }
 
 // NewMemorySource renders every ticket of store into pages of pageSize
@@ -157,6 +240,9 @@ func WithDescription(store *cwfake.Store, rec []byte) []byte {
 // FirstChild implements backfill.ChildSource for the tickets' notes, with
 // the compatible server's own conditions, order and fields.
 func (s *MemorySource) FirstChild(_ context.Context, template string, parentID int64, q connectwise.Query) ([]byte, error) {
+	if s.notes != nil {
+		return s.notes.first(template, parentID, q)
+	}
 	if s.store == nil || template != cwfake.NotesPath {
 		return nil, fmt.Errorf("memory source: no child endpoint %s", template)
 	}

@@ -31,6 +31,7 @@ type Client struct {
 	accept  string
 	auth    *credential // behind a pointer so that fmt never walks into it
 	limiter *tokenBucket
+	bodies  bodyPool // buffers of released pages
 
 	mu         sync.Mutex
 	pauseUntil time.Time
@@ -106,6 +107,8 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// pooled is body's buffer, for a page to give back (Page.Release).
+	pooled *pooledBody
 }
 
 // attemptError is the outcome of one failed attempt.
@@ -255,7 +258,7 @@ func (c *Client) attempt(ctx context.Context, method, rawURL string, extra http.
 		return nil, c.transportError(ctx, actx, method, rawURL, err)
 	}
 	defer res.Body.Close()
-	body, err := readBody(res.Body, res.ContentLength, c.cfg.MaxResponseBytes)
+	body, err := readBody(res.Body, res.ContentLength, c.cfg.MaxResponseBytes, &c.bodies)
 	c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "connectwise: response",
 		slog.String("method", method), slog.String("url", rawURL), slog.Int("status", res.StatusCode),
 		slog.Int("bytes", len(body)), slog.Duration("elapsed", time.Since(start)), slog.Int("attempt", n))
@@ -280,7 +283,7 @@ func (c *Client) attempt(ctx context.Context, method, rawURL string, extra http.
 					err: fmt.Errorf("connectwise: %s %s: invalid response body (HTTP %d, %d bytes): %w", method, rawURL, s, len(body), err)}
 			}
 		}
-		return &response{status: s, header: res.Header, body: body}, nil
+		return &response{status: s, header: res.Header, body: body, pooled: &pooledBody{pool: &c.bodies, buf: body}}, nil
 	case s == http.StatusTooManyRequests || s == http.StatusServiceUnavailable:
 		// 429 (and a 503 carrying Retry-After): wait exactly as long as the server asks.
 		ra, _ := parseRetryAfter(res.Header.Get("Retry-After"), c.cfg.Now())
@@ -330,16 +333,17 @@ func (c *Client) transportError(ctx, actx context.Context, method, rawURL string
 var errBodyTooLarge = errors.New("response body too large")
 
 // readBody reads at most limit bytes of r. A known length (size >= 0) is
-// read into a buffer of that size, not grown by doubling: a page of wide
-// records then costs its size once, not a few times over in garbage.
-func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+// read into a buffer of that size from pool, not grown by doubling: a page
+// of wide records then costs its size once, not a few times over in
+// garbage, and nothing when a released page's buffer is reused.
+func readBody(r io.Reader, size, limit int64, pool *bodyPool) ([]byte, error) {
 	if size > limit {
 		return nil, errBodyTooLarge
 	}
 	var b []byte
 	var err error
 	if size >= 0 {
-		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead)) // ReadFrom wants MinRead free to see EOF
+		buf := bytes.NewBuffer(pool.get(int(size) + bytes.MinRead)) // ReadFrom wants MinRead free to see EOF
 		_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
 		b = buf.Bytes()
 	} else {

@@ -40,7 +40,8 @@ type Query struct {
 type Page struct {
 	// Number is the 1-based position of the page in this walk (in forward-only mode too).
 	Number int
-	// Body is the raw JSON array, already validated; the caller may keep it. Use SplitRecords to walk it.
+	// Body is the raw JSON array, already validated; the caller may keep it, or Release it once done.
+	// Use SplitRecords to walk it.
 	Body []byte
 	// Records is the number of objects in Body.
 	Records int
@@ -50,6 +51,17 @@ type Page struct {
 	// is [lo, hi). Both are zero for Pages.
 	RangeIndex int
 	Range      [2]int64
+
+	pooled *pooledBody // Body's buffer (nil when Body is not the client's)
+}
+
+// Release gives Body's buffer back to the client, which reads a later page into it, and sets Body to
+// nil. It is optional: a page not released is garbage collected. Release only once nothing refers to
+// Body's bytes any more (strings converted from them are copies and stay valid); copies of the page
+// share its buffer, and the first Release of any of them gives it back.
+func (p *Page) Release() {
+	p.pooled.release()
+	p.pooled, p.Body = nil, nil
 }
 
 // params validates q and returns the query parameters of the first page.
@@ -181,7 +193,7 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		if ids.records == 0 {
 			return nil // an empty page the rules let through ends the walk
 		}
-		if err := fn(Page{Number: number, Body: resp.body, Records: ids.records, URL: cur}); err != nil {
+		if err := fn(Page{Number: number, Body: resp.body, Records: ids.records, URL: cur, pooled: resp.pooled}); err != nil {
 			return err
 		}
 		if !hasNext {

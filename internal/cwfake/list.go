@@ -70,6 +70,15 @@ func (s *Server) list(r *http.Request, ep endpoint, lq *listQuery) response {
 	if !ok {
 		return bad
 	}
+	var cacheKey string
+	if s.Hostile() == "" && s.store.pageCacheOn() {
+		cacheKey = r.URL.RequestURI() + "\x00" + r.Header.Get("pagination-type") + "\x00" + lq.conditions + "\x00" + lq.orderBy
+		if cached, ok := res.pages.Load(cacheKey); ok {
+			resp := cached.(response)
+			resp.header = resp.header.Clone() // a fault may change it; the body is only resliced
+			return resp
+		}
+	}
 
 	var page []Record
 	var links []string
@@ -149,7 +158,11 @@ func (s *Server) list(r *http.Request, ep endpoint, lq *listQuery) response {
 	if len(links) > 0 {
 		h.Set("Link", strings.Join(links, ", "))
 	}
-	return response{status: http.StatusOK, header: h, body: body, page: true}
+	resp := response{status: http.StatusOK, header: h, body: body, page: true}
+	if cacheKey != "" {
+		res.pages.Store(cacheKey, resp)
+	}
+	return resp
 }
 
 func conditionError(err error) response {

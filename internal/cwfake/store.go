@@ -96,6 +96,7 @@ type Store struct {
 	renders     map[renderKey]rendered
 	renderBytes int
 	renderCap   int // 0: DefaultRenderCacheBytes
+	pageCache   bool
 
 	// ticket generation state (reference data, clock, next id).
 	tk *ticketGen
@@ -242,6 +243,9 @@ type orderKey struct {
 type queryResult struct {
 	records []Record
 	ids     []int // ids of records, in the same order
+	// pages holds whole page responses by request (see SetPageCache);
+	// a change to the store makes a new result, so they never go stale.
+	pages sync.Map // string -> response
 }
 
 // query returns the records of an entity matching cond (nil: all), ordered
@@ -396,6 +400,22 @@ func (s *Store) SetRenderCacheBytes(n int) {
 	s.cacheMu.Lock()
 	s.renderCap = n
 	s.cacheMu.Unlock()
+}
+
+// SetPageCache keeps every list page served, as sent, with the query
+// result it came from, until the store changes: a benchmark that warms it
+// with one sweep then measures the client alone, not the fake assembling
+// pages. Hostile modes bypass it.
+func (s *Store) SetPageCache(on bool) {
+	s.cacheMu.Lock()
+	s.pageCache = on
+	s.cacheMu.Unlock()
+}
+
+func (s *Store) pageCacheOn() bool {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	return s.pageCache
 }
 
 // render returns rec as served JSON (restricted to fields when given),

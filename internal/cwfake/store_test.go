@@ -316,3 +316,22 @@ func decodeTicket(t *testing.T, b []byte) Ticket {
 	}
 	return tk
 }
+
+// The page cache answers a repeated request with the page as first sent,
+// until the store changes.
+func TestPageCache(t *testing.T) {
+	store := NewStore(1, 30)
+	store.SetPageCache(true)
+	c := newTestServer(t, Config{Store: store})
+	fwd := map[string]string{"pagination-type": "forward-only"}
+	first := c.do(http.MethodGet, "/"+TicketsPath+"?pageSize=10&pageId=0", nil, fwd)
+	again := c.do(http.MethodGet, "/"+TicketsPath+"?pageSize=10&pageId=0", nil, fwd)
+	if first.status != http.StatusOK || !bytes.Equal(first.body, again.body) || first.header.Get("Link") != again.header.Get("Link") {
+		t.Fatalf("the cached page differs: %d %q vs %q", first.status, first.header.Get("Link"), again.header.Get("Link"))
+	}
+	store.Mutate(2, 10, 0, 0)
+	changed := c.do(http.MethodGet, "/"+TicketsPath+"?pageSize=10&pageId=0", nil, fwd)
+	if bytes.Equal(first.body, changed.body) {
+		t.Fatal("the page cache served a page from before the store changed")
+	}
+}
