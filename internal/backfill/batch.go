@@ -230,10 +230,13 @@ func (l *loader[R]) currentVersions(ctx context.Context) (map[int64]scd.Current,
 		return nil, nil
 	}
 	if l.writer.stream != nil {
-		// A repeated key: its row may be in the open stream.
+		// A repeated key: its row may be in the open stream. The rest of
+		// the run inserts batch by batch, since a stream's blocks could
+		// split a changed key's closed and new rows.
 		if err := l.commitStream(); err != nil {
 			return nil, err
 		}
+		l.writer.streaming = false
 	}
 	if l.writer.overlaps(keys) {
 		// The INSERT in flight holds some of these keys' versions.

@@ -111,7 +111,8 @@
 // are pure functions in internal/scd (with a table test per rule); the
 // files of this package orchestrate: prepare.go (create, migrate,
 // preflight), mode.go (mode and cursor), sweep.go (fetching), batch.go
-// (planning a batch), children.go (child columns), write.go (INSERTs),
+// (planning a batch), decode.go (decoding pages), children.go (child
+// columns), write.go (INSERTs),
 // close.go (closing deleted keys, only on the evidence evidence.go
 // weighs), deletes.go (the ids-only sweep).
 //
@@ -170,7 +171,11 @@
 //     the rows it loaded stay.
 //  7. A batch's rows are inserted in INSERTs of at most --batch-rows rows
 //     that never split one key's rows; the stored rows of changed keys are
-//     read per batch. The run is recorded in _canonic_runs only after
+//     read per batch. A first load into an empty table on the embedded
+//     engine (no --full, --deletes, deadline or cluster) appends its
+//     batches to one INSERT instead, written as a part per 100,000 rows
+//     (warehouse.Streamer); a key the source repeats commits it, and the
+//     rest of the run inserts batch by batch. The run is recorded in _canonic_runs only after
 //     every insert succeeded, with the cursor for the next run: the latest
 //     version timestamp seen, at most the run start less ten minutes
 //     (records updated during the sweep are read again, at no write cost).
@@ -178,8 +183,13 @@
 //     (--limit, a --since later than it, rejects) keeps the previous
 //     cursor.
 //
-// Every INSERT is one part, so a crash at any point leaves each key with
-// exactly one current version; the rerun starts from the last recorded
+// Pages are decoded on every core (decode.go, pipeline in sweep.go) while
+// the loader plans and writes earlier ones, one at a time, in page order;
+// a page's buffer goes back to the client once decoded.
+//
+// Every INSERT writes whole keys (a part per INSERT; a streamed one holds
+// one row per key), so a crash at any point leaves each key with exactly
+// one current version; the rerun starts from the last recorded
 // cursor, finds the keys already written unchanged and writes the rest. A
 // rerun over the same source data writes nothing.
 package backfill

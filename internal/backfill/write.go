@@ -34,7 +34,8 @@ type writer[R any] struct {
 // useStream reports whether a load appends its batches to one INSERT
 // (when the engine can, see warehouse.Streamer) instead of an INSERT a
 // batch: a first load into an empty table, which reads nothing back while
-// it sweeps but a key the source repeats (commitStream). Not on a cluster,
+// it sweeps but a key the source repeats (that commits the stream and
+// ends streaming, see currentVersions). Not on a cluster,
 // not for a sweep with a deadline, whose last commit would not be
 // budgeted, and not with --full or --deletes, which read the table at
 // their end.

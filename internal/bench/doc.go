@@ -63,9 +63,12 @@
 // over the rounds:
 //
 //   - BackfillHTTP: backfill.Load through connectwise.Client from the
-//     cwfake command on loopback, in its own process (its render cache
-//     holds every record and is warmed by one sweep), the ticket's own
-//     columns; then a --full rerun and the rerun as run (from the cursor).
+//     cwfake command on loopback, in its own process (--page-cache: every
+//     page is kept as sent after one warming sweep, so the server only
+//     writes bytes), the ticket's own columns; then a --full rerun and the
+//     rerun as run (from the cursor).
+//   - BackfillHTTPStreams2: the same first load with --streams 2, two id
+//     ranges fetched in parallel.
 //   - BackfillHTTPDescriptions: the generated table as is, description
 //     read from each new ticket's notes (one request a ticket).
 //   - BackfillMemory, BackfillMemoryDescriptions: the same from pages
@@ -74,9 +77,19 @@
 //     same records itself: one INSERT ... SELECT of the 41 columns
 //     computed with ClickHouse expressions, record hash included
 //     (IngestSQL), FROM file(<tmp>, JSONEachRow), into a table of the same
-//     generated DDL; timed: the INSERT only. TestEngineIngestMatches checks
-//     it writes the backfill's rows (every column but created_at and
-//     updated_at), with and without descriptions.
+//     generated DDL, with the loader's insert settings
+//     (optimize_on_insert = 0); timed: the INSERT only.
+//     TestEngineIngestMatches checks it writes the backfill's rows (every
+//     column but created_at and updated_at), with and without
+//     descriptions.
+//
+// Every variant and the engine read the same records: the fields the
+// loader asks ConnectWise for (tickets.Table.SourceFields, with _info
+// whole, about 1.9 KB a ticket). The pages and notes served from memory
+// live outside the Go heap (offHeap) and the store that rendered them is
+// dropped, so the loads in this process collect garbage as often as the
+// backfill binary does: a fixture of a gigabyte in the heap would let the
+// collector wait ten times longer.
 //   - Ratios: x_http_over_engine = BackfillHTTP rows/s over EngineIngest's
 //     (target >= 1), and likewise for the other variants.
 //

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -220,6 +221,28 @@ func (s *timedSource) Pages(ctx context.Context, ep string, q connectwise.Query,
 	return err
 }
 
+// PagesByIDRange forwards parallel streams (--streams) when the source
+// has them, and counts each stream's time outside fn as fetching.
+func (s *timedSource) PagesByIDRange(ctx context.Context, ep string, q connectwise.Query, idField string, ranges [][2]int64, streams int,
+	fn func(int, connectwise.Page) error) error {
+	rs, ok := s.Source.(backfill.RangeSource)
+	if !ok {
+		return fmt.Errorf("timed source: %T has no id-range streams", s.Source)
+	}
+	var inFn atomic.Int64
+	t0 := time.Now()
+	err := rs.PagesByIDRange(ctx, ep, q, idField, ranges, streams, func(stream int, p connectwise.Page) error {
+		t := time.Now()
+		err := fn(stream, p)
+		inFn.Add(int64(time.Since(t)))
+		return err
+	})
+	s.mu.Lock()
+	s.fetch += time.Duration(streams)*time.Since(t0) - time.Duration(inFn.Load())
+	s.mu.Unlock()
+	return err
+}
+
 // timedEngine measures the time spent in the engine's calls, by kind.
 type timedEngine struct {
 	warehouse.Engine
@@ -401,6 +424,8 @@ const EnvRounds = "CANONIC_BENCH_ROUNDS"
 //     requests); then, also timed, a --full rerun and the rerun as users
 //     run it (no flags: it resumes from the recorded cursor), both over
 //     unchanged data.
+//   - BackfillHTTPStreams2: BackfillHTTP with --streams 2 (two id ranges
+//     fetched in parallel), first load only.
 //   - BackfillHTTPDescriptions: the same with the generated table as is:
 //     description read from each new ticket's notes, one request a ticket.
 //   - BackfillMemory, BackfillMemoryDescriptions: the same two from pages
@@ -425,6 +450,9 @@ type loadVariant struct {
 	tbl    *table.Table[tickets.Row]
 	engine string // the name of the engine ingest it is compared with
 	reruns bool   // also time a --full and an incremental rerun
+	// streams, when not 0, is the load's --streams (else
+	// CANONIC_BENCH_STREAMS, default 1).
+	streams int
 }
 
 // roundFigures are one variant's measurements, one entry per round.
@@ -443,10 +471,11 @@ func endToEnd(b *testing.B, n int) {
 		rounds = v
 	}
 	variants := []loadVariant{
-		{"BackfillHTTP", fx.client, ownColumns(), "EngineIngest", true},
-		{"BackfillHTTPDescriptions", fx.client, &tickets.Table, "EngineIngestDescriptions", false},
-		{"BackfillMemory", fx.memory, ownColumns(), "EngineIngest", false},
-		{"BackfillMemoryDescriptions", fx.memory, &tickets.Table, "EngineIngestDescriptions", false},
+		{"BackfillHTTP", fx.client, ownColumns(), "EngineIngest", true, 0},
+		{"BackfillHTTPStreams2", fx.client, ownColumns(), "EngineIngest", false, 2},
+		{"BackfillHTTPDescriptions", fx.client, &tickets.Table, "EngineIngestDescriptions", false, 0},
+		{"BackfillMemory", fx.memory, ownColumns(), "EngineIngest", false, 0},
+		{"BackfillMemoryDescriptions", fx.memory, &tickets.Table, "EngineIngestDescriptions", false, 0},
 	}
 	engines := []struct{ name, ingest string }{{"EngineIngest", fx.own}, {"EngineIngestDescriptions", fx.ingest}}
 	figs := map[string]*roundFigures{}
@@ -461,11 +490,18 @@ func endToEnd(b *testing.B, n int) {
 			f, db := figs[v.name], wt.Database(b)
 			ts := &timedSource{Source: v.src}
 			te := &timedEngine{Engine: tg.Engine}
+			opts := loadOpts(b, db, false)
+			if v.streams > 0 {
+				opts.Streams = v.streams
+			}
 			t0, c0 := time.Now(), processCPU(b)
-			st, err := backfill.Load(ctx, v.tbl, te, ts, loadOpts(b, db, false), nil)
+			st, err := backfill.Load(ctx, v.tbl, te, ts, opts, nil)
 			first := time.Since(t0)
 			if err != nil || st.RowsWritten != int64(n) || st.NewKeys != int64(n) {
 				b.Fatalf("%s: first load: %v, %d rows, %d new", v.name, err, st.RowsWritten, st.NewKeys)
+			}
+			if v.streams > 0 && st.Streams != v.streams {
+				b.Fatalf("%s: the load used %d streams, want %d", v.name, st.Streams, v.streams)
 			}
 			f.wall = append(f.wall, first.Seconds())
 			f.cpu = append(f.cpu, (processCPU(b) - c0).Seconds())
