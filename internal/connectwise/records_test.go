@@ -247,3 +247,21 @@ func FuzzSplitValidated(f *testing.F) {
 		}
 	})
 }
+
+// The scanner finds every byte that ends or breaks a string, at every
+// position of short and long strings: encoding/json is the oracle.
+func TestScanStringsEveryPosition(t *testing.T) {
+	specials := []string{`\"`, `\\`, `\n`, `\u00e9`, `\u00g9`, `\x`, "\x01", "\x1f", `"`, "\u00e9", "\x7f", "\xff"}
+	for n := 0; n <= 48; n++ {
+		for pos := 0; pos <= n; pos++ {
+			for _, sp := range specials {
+				text := strings.Repeat("a", pos) + sp + strings.Repeat("b", n-pos)
+				page := []byte(`[{"id":1,"url":"` + text + `"}]`)
+				_, err := scanPageIDs(page)
+				if valid := json.Valid(page); (err == nil) != valid {
+					t.Fatalf("%q: scan error %v, but encoding/json says valid=%v", page, err, valid)
+				}
+			}
+		}
+	}
+}
