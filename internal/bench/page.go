@@ -87,7 +87,7 @@ func Records(page []byte) ([][]byte, error) {
 // tickets' notes (FirstChild) when made from a store.
 type MemorySource struct {
 	pages [][]byte
-	store *cwfake.Store // nil for NewMemorySourcePages
+	store *cwfake.Store // nil for NewOffHeapMemorySource, which answers from notes
 	// notes, when set, answers FirstChild for one query without a store.
 	notes *renderedNotes
 	arena *offHeap // holds pages and notes; nil when they are on the heap
@@ -195,9 +195,6 @@ func NewMemorySource(store *cwfake.Store, pageSize int) *MemorySource {
 	return s
 }
 
-// NewMemorySourcePages serves the given pages.
-func NewMemorySourcePages(pages [][]byte) *MemorySource { return &MemorySource{pages: pages} }
-
 // Pages implements backfill.Source.
 func (s *MemorySource) Pages(_ context.Context, _ string, q connectwise.Query, fn func(connectwise.Page) error) error {
 	if q.Conditions != "" {
@@ -252,11 +249,3 @@ func (s *MemorySource) FirstChild(_ context.Context, template string, parentID i
 // Count implements backfill.Source.
 func (s *MemorySource) Count(context.Context, string, string) (int, error) { return -1, nil }
 
-// Bytes is the total size of the pages.
-func (s *MemorySource) Bytes() int {
-	n := 0
-	for _, p := range s.pages {
-		n += len(p)
-	}
-	return n
-}
