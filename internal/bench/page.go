@@ -248,4 +248,3 @@ func (s *MemorySource) FirstChild(_ context.Context, template string, parentID i
 
 // Count implements backfill.Source.
 func (s *MemorySource) Count(context.Context, string, string) (int, error) { return -1, nil }
-
