@@ -57,6 +57,7 @@ fuzz: chdb ## run every fuzz target for FUZZ_N inputs
 	$(GO) test -run '^$$' -fuzz '^FuzzConditionString$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitRecords$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitValidated$$' -fuzztime $(FUZZ_N)x ./internal/connectwise
+	$(GO) test -run '^$$' -fuzz '^FuzzFastDecodeTickets$$' -fuzztime $(FUZZ_N)x ./internal/tables
 
 bench: chdb clickhouse ## benchmarks and their ratios (see README: Performance); end to end and memory at 100k and 1M tickets, both engines; one package at a time, so no two benchmarks share the cores (tens of minutes)
 	@uptime

@@ -256,10 +256,16 @@ func TestScanStringsEveryPosition(t *testing.T) {
 		for pos := 0; pos <= n; pos++ {
 			for _, sp := range specials {
 				text := strings.Repeat("a", pos) + sp + strings.Repeat("b", n-pos)
-				page := []byte(`[{"id":1,"url":"` + text + `"}]`)
-				_, err := scanPageIDs(page)
-				if valid := json.Valid(page); (err == nil) != valid {
-					t.Fatalf("%q: scan error %v, but encoding/json says valid=%v", page, err, valid)
+				// alone, after an escape, and twice (a long run then a second special)
+				for _, s := range []string{text, `\n` + text, text + strings.Repeat("c", 20) + sp} {
+					page := []byte(`[{"id":1,"url":"` + s + `"}]`)
+					_, err := scanPageIDs(page)
+					if valid := json.Valid(page); (err == nil) != valid {
+						t.Fatalf("%q: scan error %v, but encoding/json says valid=%v", page, err, valid)
+					}
+					if _, err := scanPageIDs(page[:len(page)-3]); err == nil { // cut inside or at the end of the string
+						t.Fatalf("%q: a cut page scanned", page[:len(page)-3])
+					}
 				}
 			}
 		}

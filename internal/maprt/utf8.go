@@ -2,7 +2,6 @@ package maprt
 
 import (
 	"bytes"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -156,13 +155,4 @@ func loneSurrogate(s []byte) bool {
 		i += 5
 	}
 	return false
-}
-
-// hex4 reads four hex digits (-1 when they are not).
-func hex4(b []byte) int {
-	n, err := strconv.ParseUint(string(b), 16, 32)
-	if err != nil {
-		return -1
-	}
-	return int(n)
 }

@@ -53,18 +53,24 @@ func goType(t model.Type) jen.Code {
 	return baseType(t)
 }
 
-// reprTypes are the source struct's leaf types by representation:
-// pointers, so that a missing key and JSON null both read as nil.
-var reprTypes = map[model.Repr]func() jen.Code{
-	model.ReprNumber:  func() jen.Code { return jen.Op("*").Qual(pkgMaprt, "Number") },
-	model.ReprInt64:   func() jen.Code { return jen.Op("*").Int64() },
-	model.ReprFloat64: func() jen.Code { return jen.Op("*").Float64() },
-	model.ReprBool:    func() jen.Code { return jen.Op("*").Bool() },
-	model.ReprString:  func() jen.Code { return jen.Op("*").String() },
+// reprs are, by representation, the source struct's leaf value type (the
+// field is a pointer to it, so that a missing key and JSON null both read
+// as nil), the fast decoder's array of such values in one allocation and
+// the maprt.Lexer method that reads one (see decodeSourceFunc).
+var reprs = map[model.Repr]struct {
+	elem  func() jen.Code
+	array string
+	read  string
+}{
+	model.ReprNumber:  {func() jen.Code { return jen.Qual(pkgMaprt, "Number") }, "numbers", "Number"},
+	model.ReprInt64:   {func() jen.Code { return jen.Int64() }, "ints", "Int64"},
+	model.ReprFloat64: {func() jen.Code { return jen.Float64() }, "floats", "Float64"},
+	model.ReprBool:    {func() jen.Code { return jen.Bool() }, "bools", "Bool"},
+	model.ReprString:  {func() jen.Code { return jen.String() }, "strings", "String"},
 }
 
 // sourceLeafType is the source struct's field type for a JSON leaf.
-func sourceLeafType(n *model.SourceNode) jen.Code { return reprTypes[n.Repr()]() }
+func sourceLeafType(n *model.SourceNode) jen.Code { return jen.Op("*").Add(reprs[n.Repr()].elem()) }
 
 // callArgs are a table Call's arguments after the value, for a column of
 // type t whose enum values are in the variable enumVar.

@@ -203,15 +203,27 @@ func mapperFile(f *jen.File, t *model.Table) {
 	keyLeaf := t.Key.Source.Leaf
 	idExpr := jen.Qual(pkgMaprt, "ID").Call(jen.Id("src").Dot(keyLeaf.GoName))
 
-	comment(f, "Decode maps one source record (a JSON object) into r: missing keys and JSON null both mean no value. A value it cannot convert yields a *table.FieldError naming the record id, column and source path.")
-	f.Func().Id("Decode").Params(jen.Id("data").Index().Byte(), jen.Id("r").Op("*").Id("Row")).Error().Block(
-		jen.Var().Id("src").Id("Source"),
-		jen.If(jen.Err().Op(":=").Qual(pkgMaprt, "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("src")), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(jen.Qual(pkgMaprt, "DecodeError").Call(jen.Id("data"), jen.Err(), jen.Lit(t.SourceKeyField), jen.Id("columnForJSONPath"))),
-		),
-		jen.Return(jen.Id("Map").Call(jen.Op("&").Id("src"), jen.Id("r"))),
+	fast := fastDecodable(t.Source)
+	unmarshal := jen.If(jen.Err().Op(":=").Qual(pkgMaprt, "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("src")), jen.Err().Op("!=").Nil()).Block(
+		jen.Return(jen.Qual(pkgMaprt, "DecodeError").Call(jen.Id("data"), jen.Err(), jen.Lit(t.SourceKeyField), jen.Id("columnForJSONPath"))),
 	)
+	comment(f, "Decode maps one source record (a JSON object) into r: missing keys and JSON null both mean no value. A value it cannot convert yields a *table.FieldError naming the record id, column and source path.")
+	f.Func().Id("Decode").Params(jen.Id("data").Index().Byte(), jen.Id("r").Op("*").Id("Row")).Error().BlockFunc(func(g *jen.Group) {
+		g.Var().Id("src").Id("Source")
+		if fast {
+			g.If(jen.Op("!").Id("decodeSource").Call(jen.Id("data"), jen.Op("&").Id("src"))).Block(
+				jen.Id("src").Op("=").Id("Source").Values(),
+				unmarshal,
+			)
+		} else {
+			g.Add(unmarshal)
+		}
+		g.Return(jen.Id("Map").Call(jen.Op("&").Id("src"), jen.Id("r")))
+	})
 	f.Line()
+	if fast {
+		decodeSourceFunc(f, t.Source)
+	}
 
 	comment(f, "Map fills r's business columns and record hash from a decoded source record; the SCD columns are reset for the runtime to fill.")
 	f.Func().Id("Map").Params(jen.Id("src").Op("*").Id("Source"), jen.Id("r").Op("*").Id("Row")).Error().BlockFunc(func(g *jen.Group) {

@@ -93,10 +93,213 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [12]string
+	ints    [6]int64
+	bools   [4]bool
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "name", "location", "department", "inactiveFlag", "projectFlag", "billTime", "billExpense", "billProduct", "workRole", "workType", "dispatchMember", "serviceManagerMember", "dutyManagerMember", "autoCloseStatus", "autoAssignNewTicketsFlag", "timeEntryLockedFlag", "_info"}
+	// sourceLocationKeys are the keys of SourceLocation, for maprt.Lexer.Skip.
+	sourceLocationKeys = []string{"id", "name"}
+	// sourceDepartmentKeys are the keys of SourceDepartment, for maprt.Lexer.Skip.
+	sourceDepartmentKeys = []string{"id", "name"}
+	// sourceWorkRoleKeys are the keys of SourceWorkRole, for maprt.Lexer.Skip.
+	sourceWorkRoleKeys = []string{"name"}
+	// sourceWorkTypeKeys are the keys of SourceWorkType, for maprt.Lexer.Skip.
+	sourceWorkTypeKeys = []string{"name"}
+	// sourceDispatchMemberKeys are the keys of SourceDispatchMember, for maprt.Lexer.Skip.
+	sourceDispatchMemberKeys = []string{"id", "identifier"}
+	// sourceServiceManagerMemberKeys are the keys of SourceServiceManagerMember, for maprt.Lexer.Skip.
+	sourceServiceManagerMemberKeys = []string{"id"}
+	// sourceDutyManagerMemberKeys are the keys of SourceDutyManagerMember, for maprt.Lexer.Skip.
+	sourceDutyManagerMemberKeys = []string{"id"}
+	// sourceAutoCloseStatusKeys are the keys of SourceAutoCloseStatus, for maprt.Lexer.Skip.
+	sourceAutoCloseStatusKeys = []string{"name"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"lastUpdated", "updatedBy"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "name":
+				src.Name = lx.String(&v.strings[0], &seen0, 1)
+			case "location":
+				if lx.Once(&seen0, 2) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Location.ID = lx.Int64(&v.ints[1], &seen1, 0)
+							case "name":
+								src.Location.Name = lx.String(&v.strings[1], &seen1, 1)
+							default:
+								lx.Skip(sourceLocationKeys)
+							}
+						}
+					}
+				}
+			case "department":
+				if lx.Once(&seen0, 3) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Department.ID = lx.Int64(&v.ints[2], &seen1, 0)
+							case "name":
+								src.Department.Name = lx.String(&v.strings[2], &seen1, 1)
+							default:
+								lx.Skip(sourceDepartmentKeys)
+							}
+						}
+					}
+				}
+			case "inactiveFlag":
+				src.InactiveFlag = lx.Bool(&v.bools[0], &seen0, 4)
+			case "projectFlag":
+				src.ProjectFlag = lx.Bool(&v.bools[1], &seen0, 5)
+			case "billTime":
+				src.BillTime = lx.String(&v.strings[3], &seen0, 6)
+			case "billExpense":
+				src.BillExpense = lx.String(&v.strings[4], &seen0, 7)
+			case "billProduct":
+				src.BillProduct = lx.String(&v.strings[5], &seen0, 8)
+			case "workRole":
+				if lx.Once(&seen0, 9) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.WorkRole.Name = lx.String(&v.strings[6], &seen1, 0)
+							default:
+								lx.Skip(sourceWorkRoleKeys)
+							}
+						}
+					}
+				}
+			case "workType":
+				if lx.Once(&seen0, 10) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.WorkType.Name = lx.String(&v.strings[7], &seen1, 0)
+							default:
+								lx.Skip(sourceWorkTypeKeys)
+							}
+						}
+					}
+				}
+			case "dispatchMember":
+				if lx.Once(&seen0, 11) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.DispatchMember.ID = lx.Int64(&v.ints[3], &seen1, 0)
+							case "identifier":
+								src.DispatchMember.Identifier = lx.String(&v.strings[8], &seen1, 1)
+							default:
+								lx.Skip(sourceDispatchMemberKeys)
+							}
+						}
+					}
+				}
+			case "serviceManagerMember":
+				if lx.Once(&seen0, 12) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.ServiceManagerMember.ID = lx.Int64(&v.ints[4], &seen1, 0)
+							default:
+								lx.Skip(sourceServiceManagerMemberKeys)
+							}
+						}
+					}
+				}
+			case "dutyManagerMember":
+				if lx.Once(&seen0, 13) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.DutyManagerMember.ID = lx.Int64(&v.ints[5], &seen1, 0)
+							default:
+								lx.Skip(sourceDutyManagerMemberKeys)
+							}
+						}
+					}
+				}
+			case "autoCloseStatus":
+				if lx.Once(&seen0, 14) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.AutoCloseStatus.Name = lx.String(&v.strings[9], &seen1, 0)
+							default:
+								lx.Skip(sourceAutoCloseStatusKeys)
+							}
+						}
+					}
+				}
+			case "autoAssignNewTicketsFlag":
+				src.AutoAssignNewTicketsFlag = lx.Bool(&v.bools[2], &seen0, 15)
+			case "timeEntryLockedFlag":
+				src.TimeEntryLockedFlag = lx.Bool(&v.bools[3], &seen0, 16)
+			case "_info":
+				if lx.Once(&seen0, 17) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[10], &seen1, 0)
+							case "updatedBy":
+								src.Info.UpdatedBy = lx.String(&v.strings[11], &seen1, 1)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

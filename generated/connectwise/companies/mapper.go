@@ -91,10 +91,202 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [20]string
+	ints    [6]int64
+	numbers [1]maprt.Number
+	bools   [3]bool
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "identifier", "name", "status", "addressLine1", "addressLine2", "city", "state", "zip", "country", "phoneNumber", "website", "territory", "accountNumber", "dateAcquired", "annualRevenue", "numberOfEmployees", "leadFlag", "isVendorFlag", "parentCompany", "defaultContact", "territoryManager", "deletedFlag", "dateDeleted", "deletedBy", "_info"}
+	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
+	sourceStatusKeys = []string{"id", "name"}
+	// sourceCountryKeys are the keys of SourceCountry, for maprt.Lexer.Skip.
+	sourceCountryKeys = []string{"name"}
+	// sourceTerritoryKeys are the keys of SourceTerritory, for maprt.Lexer.Skip.
+	sourceTerritoryKeys = []string{"name"}
+	// sourceParentCompanyKeys are the keys of SourceParentCompany, for maprt.Lexer.Skip.
+	sourceParentCompanyKeys = []string{"id"}
+	// sourceDefaultContactKeys are the keys of SourceDefaultContact, for maprt.Lexer.Skip.
+	sourceDefaultContactKeys = []string{"id"}
+	// sourceTerritoryManagerKeys are the keys of SourceTerritoryManager, for maprt.Lexer.Skip.
+	sourceTerritoryManagerKeys = []string{"id"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"enteredBy", "dateEntered", "lastUpdated", "updatedBy"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "identifier":
+				src.Identifier = lx.String(&v.strings[0], &seen0, 1)
+			case "name":
+				src.Name = lx.String(&v.strings[1], &seen0, 2)
+			case "status":
+				if lx.Once(&seen0, 3) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Status.ID = lx.Int64(&v.ints[1], &seen1, 0)
+							case "name":
+								src.Status.Name = lx.String(&v.strings[2], &seen1, 1)
+							default:
+								lx.Skip(sourceStatusKeys)
+							}
+						}
+					}
+				}
+			case "addressLine1":
+				src.AddressLine1 = lx.String(&v.strings[3], &seen0, 4)
+			case "addressLine2":
+				src.AddressLine2 = lx.String(&v.strings[4], &seen0, 5)
+			case "city":
+				src.City = lx.String(&v.strings[5], &seen0, 6)
+			case "state":
+				src.State = lx.String(&v.strings[6], &seen0, 7)
+			case "zip":
+				src.Zip = lx.String(&v.strings[7], &seen0, 8)
+			case "country":
+				if lx.Once(&seen0, 9) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Country.Name = lx.String(&v.strings[8], &seen1, 0)
+							default:
+								lx.Skip(sourceCountryKeys)
+							}
+						}
+					}
+				}
+			case "phoneNumber":
+				src.PhoneNumber = lx.String(&v.strings[9], &seen0, 10)
+			case "website":
+				src.Website = lx.String(&v.strings[10], &seen0, 11)
+			case "territory":
+				if lx.Once(&seen0, 12) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Territory.Name = lx.String(&v.strings[11], &seen1, 0)
+							default:
+								lx.Skip(sourceTerritoryKeys)
+							}
+						}
+					}
+				}
+			case "accountNumber":
+				src.AccountNumber = lx.String(&v.strings[12], &seen0, 13)
+			case "dateAcquired":
+				src.DateAcquired = lx.String(&v.strings[13], &seen0, 14)
+			case "annualRevenue":
+				src.AnnualRevenue = lx.Number(&v.numbers[0], &seen0, 15)
+			case "numberOfEmployees":
+				src.NumberOfEmployees = lx.Int64(&v.ints[2], &seen0, 16)
+			case "leadFlag":
+				src.LeadFlag = lx.Bool(&v.bools[0], &seen0, 17)
+			case "isVendorFlag":
+				src.IsVendorFlag = lx.Bool(&v.bools[1], &seen0, 18)
+			case "parentCompany":
+				if lx.Once(&seen0, 19) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.ParentCompany.ID = lx.Int64(&v.ints[3], &seen1, 0)
+							default:
+								lx.Skip(sourceParentCompanyKeys)
+							}
+						}
+					}
+				}
+			case "defaultContact":
+				if lx.Once(&seen0, 20) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.DefaultContact.ID = lx.Int64(&v.ints[4], &seen1, 0)
+							default:
+								lx.Skip(sourceDefaultContactKeys)
+							}
+						}
+					}
+				}
+			case "territoryManager":
+				if lx.Once(&seen0, 21) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.TerritoryManager.ID = lx.Int64(&v.ints[5], &seen1, 0)
+							default:
+								lx.Skip(sourceTerritoryManagerKeys)
+							}
+						}
+					}
+				}
+			case "deletedFlag":
+				src.DeletedFlag = lx.Bool(&v.bools[2], &seen0, 22)
+			case "dateDeleted":
+				src.DateDeleted = lx.String(&v.strings[14], &seen0, 23)
+			case "deletedBy":
+				src.DeletedBy = lx.String(&v.strings[15], &seen0, 24)
+			case "_info":
+				if lx.Once(&seen0, 25) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "enteredBy":
+								src.Info.EnteredBy = lx.String(&v.strings[16], &seen1, 0)
+							case "dateEntered":
+								src.Info.DateEntered = lx.String(&v.strings[17], &seen1, 1)
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[18], &seen1, 2)
+							case "updatedBy":
+								src.Info.UpdatedBy = lx.String(&v.strings[19], &seen1, 3)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

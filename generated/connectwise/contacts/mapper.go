@@ -80,10 +80,181 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [18]string
+	ints    [5]int64
+	bools   [4]bool
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "firstName", "lastName", "company", "site", "title", "department", "defaultPhoneType", "defaultPhoneNbr", "defaultPhoneExtension", "addressLine1", "city", "state", "zip", "country", "inactiveFlag", "defaultFlag", "defaultBillingFlag", "disablePortalLoginFlag", "portalSecurityLevel", "gender", "managerContact", "_info"}
+	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
+	sourceCompanyKeys = []string{"id", "identifier", "name"}
+	// sourceSiteKeys are the keys of SourceSite, for maprt.Lexer.Skip.
+	sourceSiteKeys = []string{"id", "name"}
+	// sourceDepartmentKeys are the keys of SourceDepartment, for maprt.Lexer.Skip.
+	sourceDepartmentKeys = []string{"name"}
+	// sourceCountryKeys are the keys of SourceCountry, for maprt.Lexer.Skip.
+	sourceCountryKeys = []string{"name"}
+	// sourceManagerContactKeys are the keys of SourceManagerContact, for maprt.Lexer.Skip.
+	sourceManagerContactKeys = []string{"id"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"lastUpdated", "updatedBy"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "firstName":
+				src.FirstName = lx.String(&v.strings[0], &seen0, 1)
+			case "lastName":
+				src.LastName = lx.String(&v.strings[1], &seen0, 2)
+			case "company":
+				if lx.Once(&seen0, 3) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Company.ID = lx.Int64(&v.ints[1], &seen1, 0)
+							case "identifier":
+								src.Company.Identifier = lx.String(&v.strings[2], &seen1, 1)
+							case "name":
+								src.Company.Name = lx.String(&v.strings[3], &seen1, 2)
+							default:
+								lx.Skip(sourceCompanyKeys)
+							}
+						}
+					}
+				}
+			case "site":
+				if lx.Once(&seen0, 4) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Site.ID = lx.Int64(&v.ints[2], &seen1, 0)
+							case "name":
+								src.Site.Name = lx.String(&v.strings[4], &seen1, 1)
+							default:
+								lx.Skip(sourceSiteKeys)
+							}
+						}
+					}
+				}
+			case "title":
+				src.Title = lx.String(&v.strings[5], &seen0, 5)
+			case "department":
+				if lx.Once(&seen0, 6) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Department.Name = lx.String(&v.strings[6], &seen1, 0)
+							default:
+								lx.Skip(sourceDepartmentKeys)
+							}
+						}
+					}
+				}
+			case "defaultPhoneType":
+				src.DefaultPhoneType = lx.String(&v.strings[7], &seen0, 7)
+			case "defaultPhoneNbr":
+				src.DefaultPhoneNbr = lx.String(&v.strings[8], &seen0, 8)
+			case "defaultPhoneExtension":
+				src.DefaultPhoneExtension = lx.String(&v.strings[9], &seen0, 9)
+			case "addressLine1":
+				src.AddressLine1 = lx.String(&v.strings[10], &seen0, 10)
+			case "city":
+				src.City = lx.String(&v.strings[11], &seen0, 11)
+			case "state":
+				src.State = lx.String(&v.strings[12], &seen0, 12)
+			case "zip":
+				src.Zip = lx.String(&v.strings[13], &seen0, 13)
+			case "country":
+				if lx.Once(&seen0, 14) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Country.Name = lx.String(&v.strings[14], &seen1, 0)
+							default:
+								lx.Skip(sourceCountryKeys)
+							}
+						}
+					}
+				}
+			case "inactiveFlag":
+				src.InactiveFlag = lx.Bool(&v.bools[0], &seen0, 15)
+			case "defaultFlag":
+				src.DefaultFlag = lx.Bool(&v.bools[1], &seen0, 16)
+			case "defaultBillingFlag":
+				src.DefaultBillingFlag = lx.Bool(&v.bools[2], &seen0, 17)
+			case "disablePortalLoginFlag":
+				src.DisablePortalLoginFlag = lx.Bool(&v.bools[3], &seen0, 18)
+			case "portalSecurityLevel":
+				src.PortalSecurityLevel = lx.Int64(&v.ints[3], &seen0, 19)
+			case "gender":
+				src.Gender = lx.String(&v.strings[15], &seen0, 20)
+			case "managerContact":
+				if lx.Once(&seen0, 21) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.ManagerContact.ID = lx.Int64(&v.ints[4], &seen1, 0)
+							default:
+								lx.Skip(sourceManagerContactKeys)
+							}
+						}
+					}
+				}
+			case "_info":
+				if lx.Once(&seen0, 22) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[16], &seen1, 0)
+							case "updatedBy":
+								src.Info.UpdatedBy = lx.String(&v.strings[17], &seen1, 1)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

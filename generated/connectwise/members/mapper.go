@@ -100,10 +100,225 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [19]string
+	ints    [3]int64
+	floats  [1]float64
+	numbers [2]maprt.Number
+	bools   [2]bool
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "identifier", "firstName", "lastName", "title", "officeEmail", "officePhone", "inactiveFlag", "inactiveDate", "hireDate", "licenseClass", "type", "defaultDepartment", "defaultLocation", "reportsTo", "workRole", "workType", "serviceDefaultBoard", "hourlyCost", "hourlyRate", "dailyCapacity", "adminFlag", "timeZone", "lastLogin", "_info"}
+	// sourceTypeKeys are the keys of SourceType, for maprt.Lexer.Skip.
+	sourceTypeKeys = []string{"name"}
+	// sourceDefaultDepartmentKeys are the keys of SourceDefaultDepartment, for maprt.Lexer.Skip.
+	sourceDefaultDepartmentKeys = []string{"name"}
+	// sourceDefaultLocationKeys are the keys of SourceDefaultLocation, for maprt.Lexer.Skip.
+	sourceDefaultLocationKeys = []string{"name"}
+	// sourceReportsToKeys are the keys of SourceReportsTo, for maprt.Lexer.Skip.
+	sourceReportsToKeys = []string{"id", "identifier"}
+	// sourceWorkRoleKeys are the keys of SourceWorkRole, for maprt.Lexer.Skip.
+	sourceWorkRoleKeys = []string{"name"}
+	// sourceWorkTypeKeys are the keys of SourceWorkType, for maprt.Lexer.Skip.
+	sourceWorkTypeKeys = []string{"name"}
+	// sourceServiceDefaultBoardKeys are the keys of SourceServiceDefaultBoard, for maprt.Lexer.Skip.
+	sourceServiceDefaultBoardKeys = []string{"id"}
+	// sourceTimeZoneKeys are the keys of SourceTimeZone, for maprt.Lexer.Skip.
+	sourceTimeZoneKeys = []string{"name"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"lastUpdated", "updatedBy"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "identifier":
+				src.Identifier = lx.String(&v.strings[0], &seen0, 1)
+			case "firstName":
+				src.FirstName = lx.String(&v.strings[1], &seen0, 2)
+			case "lastName":
+				src.LastName = lx.String(&v.strings[2], &seen0, 3)
+			case "title":
+				src.Title = lx.String(&v.strings[3], &seen0, 4)
+			case "officeEmail":
+				src.OfficeEmail = lx.String(&v.strings[4], &seen0, 5)
+			case "officePhone":
+				src.OfficePhone = lx.String(&v.strings[5], &seen0, 6)
+			case "inactiveFlag":
+				src.InactiveFlag = lx.Bool(&v.bools[0], &seen0, 7)
+			case "inactiveDate":
+				src.InactiveDate = lx.String(&v.strings[6], &seen0, 8)
+			case "hireDate":
+				src.HireDate = lx.String(&v.strings[7], &seen0, 9)
+			case "licenseClass":
+				src.LicenseClass = lx.String(&v.strings[8], &seen0, 10)
+			case "type":
+				if lx.Once(&seen0, 11) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Type.Name = lx.String(&v.strings[9], &seen1, 0)
+							default:
+								lx.Skip(sourceTypeKeys)
+							}
+						}
+					}
+				}
+			case "defaultDepartment":
+				if lx.Once(&seen0, 12) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.DefaultDepartment.Name = lx.String(&v.strings[10], &seen1, 0)
+							default:
+								lx.Skip(sourceDefaultDepartmentKeys)
+							}
+						}
+					}
+				}
+			case "defaultLocation":
+				if lx.Once(&seen0, 13) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.DefaultLocation.Name = lx.String(&v.strings[11], &seen1, 0)
+							default:
+								lx.Skip(sourceDefaultLocationKeys)
+							}
+						}
+					}
+				}
+			case "reportsTo":
+				if lx.Once(&seen0, 14) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.ReportsTo.ID = lx.Int64(&v.ints[1], &seen1, 0)
+							case "identifier":
+								src.ReportsTo.Identifier = lx.String(&v.strings[12], &seen1, 1)
+							default:
+								lx.Skip(sourceReportsToKeys)
+							}
+						}
+					}
+				}
+			case "workRole":
+				if lx.Once(&seen0, 15) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.WorkRole.Name = lx.String(&v.strings[13], &seen1, 0)
+							default:
+								lx.Skip(sourceWorkRoleKeys)
+							}
+						}
+					}
+				}
+			case "workType":
+				if lx.Once(&seen0, 16) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.WorkType.Name = lx.String(&v.strings[14], &seen1, 0)
+							default:
+								lx.Skip(sourceWorkTypeKeys)
+							}
+						}
+					}
+				}
+			case "serviceDefaultBoard":
+				if lx.Once(&seen0, 17) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.ServiceDefaultBoard.ID = lx.Int64(&v.ints[2], &seen1, 0)
+							default:
+								lx.Skip(sourceServiceDefaultBoardKeys)
+							}
+						}
+					}
+				}
+			case "hourlyCost":
+				src.HourlyCost = lx.Number(&v.numbers[0], &seen0, 18)
+			case "hourlyRate":
+				src.HourlyRate = lx.Number(&v.numbers[1], &seen0, 19)
+			case "dailyCapacity":
+				src.DailyCapacity = lx.Float64(&v.floats[0], &seen0, 20)
+			case "adminFlag":
+				src.AdminFlag = lx.Bool(&v.bools[1], &seen0, 21)
+			case "timeZone":
+				if lx.Once(&seen0, 22) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.TimeZone.Name = lx.String(&v.strings[15], &seen1, 0)
+							default:
+								lx.Skip(sourceTimeZoneKeys)
+							}
+						}
+					}
+				}
+			case "lastLogin":
+				src.LastLogin = lx.String(&v.strings[16], &seen0, 23)
+			case "_info":
+				if lx.Once(&seen0, 24) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[17], &seen1, 0)
+							case "updatedBy":
+								src.Info.UpdatedBy = lx.String(&v.strings[18], &seen1, 1)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

@@ -96,10 +96,215 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [18]string
+	ints    [6]int64
+	floats  [3]float64
+	numbers [1]maprt.Number
+	bools   [1]bool
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "name", "company", "contact", "board", "status", "type", "manager", "department", "billingMethod", "billingAmount", "budgetHours", "actualHours", "percentComplete", "estimatedStart", "estimatedEnd", "actualEnd", "closedFlag", "_info"}
+	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
+	sourceCompanyKeys = []string{"id", "identifier", "name"}
+	// sourceContactKeys are the keys of SourceContact, for maprt.Lexer.Skip.
+	sourceContactKeys = []string{"id", "name"}
+	// sourceBoardKeys are the keys of SourceBoard, for maprt.Lexer.Skip.
+	sourceBoardKeys = []string{"id", "name"}
+	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
+	sourceStatusKeys = []string{"id", "name"}
+	// sourceTypeKeys are the keys of SourceType, for maprt.Lexer.Skip.
+	sourceTypeKeys = []string{"name"}
+	// sourceManagerKeys are the keys of SourceManager, for maprt.Lexer.Skip.
+	sourceManagerKeys = []string{"id", "identifier", "name"}
+	// sourceDepartmentKeys are the keys of SourceDepartment, for maprt.Lexer.Skip.
+	sourceDepartmentKeys = []string{"name"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"enteredBy", "dateEntered", "lastUpdated", "updatedBy"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "name":
+				src.Name = lx.String(&v.strings[0], &seen0, 1)
+			case "company":
+				if lx.Once(&seen0, 2) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Company.ID = lx.Int64(&v.ints[1], &seen1, 0)
+							case "identifier":
+								src.Company.Identifier = lx.String(&v.strings[1], &seen1, 1)
+							case "name":
+								src.Company.Name = lx.String(&v.strings[2], &seen1, 2)
+							default:
+								lx.Skip(sourceCompanyKeys)
+							}
+						}
+					}
+				}
+			case "contact":
+				if lx.Once(&seen0, 3) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Contact.ID = lx.Int64(&v.ints[2], &seen1, 0)
+							case "name":
+								src.Contact.Name = lx.String(&v.strings[3], &seen1, 1)
+							default:
+								lx.Skip(sourceContactKeys)
+							}
+						}
+					}
+				}
+			case "board":
+				if lx.Once(&seen0, 4) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Board.ID = lx.Int64(&v.ints[3], &seen1, 0)
+							case "name":
+								src.Board.Name = lx.String(&v.strings[4], &seen1, 1)
+							default:
+								lx.Skip(sourceBoardKeys)
+							}
+						}
+					}
+				}
+			case "status":
+				if lx.Once(&seen0, 5) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Status.ID = lx.Int64(&v.ints[4], &seen1, 0)
+							case "name":
+								src.Status.Name = lx.String(&v.strings[5], &seen1, 1)
+							default:
+								lx.Skip(sourceStatusKeys)
+							}
+						}
+					}
+				}
+			case "type":
+				if lx.Once(&seen0, 6) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Type.Name = lx.String(&v.strings[6], &seen1, 0)
+							default:
+								lx.Skip(sourceTypeKeys)
+							}
+						}
+					}
+				}
+			case "manager":
+				if lx.Once(&seen0, 7) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Manager.ID = lx.Int64(&v.ints[5], &seen1, 0)
+							case "identifier":
+								src.Manager.Identifier = lx.String(&v.strings[7], &seen1, 1)
+							case "name":
+								src.Manager.Name = lx.String(&v.strings[8], &seen1, 2)
+							default:
+								lx.Skip(sourceManagerKeys)
+							}
+						}
+					}
+				}
+			case "department":
+				if lx.Once(&seen0, 8) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Department.Name = lx.String(&v.strings[9], &seen1, 0)
+							default:
+								lx.Skip(sourceDepartmentKeys)
+							}
+						}
+					}
+				}
+			case "billingMethod":
+				src.BillingMethod = lx.String(&v.strings[10], &seen0, 9)
+			case "billingAmount":
+				src.BillingAmount = lx.Number(&v.numbers[0], &seen0, 10)
+			case "budgetHours":
+				src.BudgetHours = lx.Float64(&v.floats[0], &seen0, 11)
+			case "actualHours":
+				src.ActualHours = lx.Float64(&v.floats[1], &seen0, 12)
+			case "percentComplete":
+				src.PercentComplete = lx.Float64(&v.floats[2], &seen0, 13)
+			case "estimatedStart":
+				src.EstimatedStart = lx.String(&v.strings[11], &seen0, 14)
+			case "estimatedEnd":
+				src.EstimatedEnd = lx.String(&v.strings[12], &seen0, 15)
+			case "actualEnd":
+				src.ActualEnd = lx.String(&v.strings[13], &seen0, 16)
+			case "closedFlag":
+				src.ClosedFlag = lx.Bool(&v.bools[0], &seen0, 17)
+			case "_info":
+				if lx.Once(&seen0, 18) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "enteredBy":
+								src.Info.EnteredBy = lx.String(&v.strings[14], &seen1, 0)
+							case "dateEntered":
+								src.Info.DateEntered = lx.String(&v.strings[15], &seen1, 1)
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[16], &seen1, 2)
+							case "updatedBy":
+								src.Info.UpdatedBy = lx.String(&v.strings[17], &seen1, 3)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

@@ -111,10 +111,248 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [20]string
+	ints    [8]int64
+	floats  [2]float64
+	bools   [2]bool
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "summary", "status", "priority", "severity", "impact", "type", "subType", "company", "contact", "board", "team", "owner", "_info", "requiredDate", "budgetHours", "actualHours", "approved", "closedDate", "closedBy", "closedFlag", "recordType"}
+	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
+	sourceStatusKeys = []string{"name"}
+	// sourcePriorityKeys are the keys of SourcePriority, for maprt.Lexer.Skip.
+	sourcePriorityKeys = []string{"name"}
+	// sourceTypeKeys are the keys of SourceType, for maprt.Lexer.Skip.
+	sourceTypeKeys = []string{"id", "name"}
+	// sourceSubTypeKeys are the keys of SourceSubType, for maprt.Lexer.Skip.
+	sourceSubTypeKeys = []string{"id", "name"}
+	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
+	sourceCompanyKeys = []string{"id", "name"}
+	// sourceContactKeys are the keys of SourceContact, for maprt.Lexer.Skip.
+	sourceContactKeys = []string{"id", "name"}
+	// sourceBoardKeys are the keys of SourceBoard, for maprt.Lexer.Skip.
+	sourceBoardKeys = []string{"id", "name"}
+	// sourceTeamKeys are the keys of SourceTeam, for maprt.Lexer.Skip.
+	sourceTeamKeys = []string{"id", "name"}
+	// sourceOwnerKeys are the keys of SourceOwner, for maprt.Lexer.Skip.
+	sourceOwnerKeys = []string{"id", "name"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"enteredBy", "dateEntered", "lastUpdated", "updatedBy"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "summary":
+				src.Summary = lx.String(&v.strings[0], &seen0, 1)
+			case "status":
+				if lx.Once(&seen0, 2) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Status.Name = lx.String(&v.strings[1], &seen1, 0)
+							default:
+								lx.Skip(sourceStatusKeys)
+							}
+						}
+					}
+				}
+			case "priority":
+				if lx.Once(&seen0, 3) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Priority.Name = lx.String(&v.strings[2], &seen1, 0)
+							default:
+								lx.Skip(sourcePriorityKeys)
+							}
+						}
+					}
+				}
+			case "severity":
+				src.Severity = lx.String(&v.strings[3], &seen0, 4)
+			case "impact":
+				src.Impact = lx.String(&v.strings[4], &seen0, 5)
+			case "type":
+				if lx.Once(&seen0, 6) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Type.ID = lx.Int64(&v.ints[1], &seen1, 0)
+							case "name":
+								src.Type.Name = lx.String(&v.strings[5], &seen1, 1)
+							default:
+								lx.Skip(sourceTypeKeys)
+							}
+						}
+					}
+				}
+			case "subType":
+				if lx.Once(&seen0, 7) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.SubType.ID = lx.Int64(&v.ints[2], &seen1, 0)
+							case "name":
+								src.SubType.Name = lx.String(&v.strings[6], &seen1, 1)
+							default:
+								lx.Skip(sourceSubTypeKeys)
+							}
+						}
+					}
+				}
+			case "company":
+				if lx.Once(&seen0, 8) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Company.ID = lx.Int64(&v.ints[3], &seen1, 0)
+							case "name":
+								src.Company.Name = lx.String(&v.strings[7], &seen1, 1)
+							default:
+								lx.Skip(sourceCompanyKeys)
+							}
+						}
+					}
+				}
+			case "contact":
+				if lx.Once(&seen0, 9) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Contact.ID = lx.Int64(&v.ints[4], &seen1, 0)
+							case "name":
+								src.Contact.Name = lx.String(&v.strings[8], &seen1, 1)
+							default:
+								lx.Skip(sourceContactKeys)
+							}
+						}
+					}
+				}
+			case "board":
+				if lx.Once(&seen0, 10) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Board.ID = lx.Int64(&v.ints[5], &seen1, 0)
+							case "name":
+								src.Board.Name = lx.String(&v.strings[9], &seen1, 1)
+							default:
+								lx.Skip(sourceBoardKeys)
+							}
+						}
+					}
+				}
+			case "team":
+				if lx.Once(&seen0, 11) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Team.ID = lx.Int64(&v.ints[6], &seen1, 0)
+							case "name":
+								src.Team.Name = lx.String(&v.strings[10], &seen1, 1)
+							default:
+								lx.Skip(sourceTeamKeys)
+							}
+						}
+					}
+				}
+			case "owner":
+				if lx.Once(&seen0, 12) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Owner.ID = lx.Int64(&v.ints[7], &seen1, 0)
+							case "name":
+								src.Owner.Name = lx.String(&v.strings[11], &seen1, 1)
+							default:
+								lx.Skip(sourceOwnerKeys)
+							}
+						}
+					}
+				}
+			case "_info":
+				if lx.Once(&seen0, 13) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "enteredBy":
+								src.Info.EnteredBy = lx.String(&v.strings[12], &seen1, 0)
+							case "dateEntered":
+								src.Info.DateEntered = lx.String(&v.strings[13], &seen1, 1)
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[14], &seen1, 2)
+							case "updatedBy":
+								src.Info.UpdatedBy = lx.String(&v.strings[15], &seen1, 3)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			case "requiredDate":
+				src.RequiredDate = lx.String(&v.strings[16], &seen0, 14)
+			case "budgetHours":
+				src.BudgetHours = lx.Float64(&v.floats[0], &seen0, 15)
+			case "actualHours":
+				src.ActualHours = lx.Float64(&v.floats[1], &seen0, 16)
+			case "approved":
+				src.Approved = lx.Bool(&v.bools[0], &seen0, 17)
+			case "closedDate":
+				src.ClosedDate = lx.String(&v.strings[17], &seen0, 18)
+			case "closedBy":
+				src.ClosedBy = lx.String(&v.strings[18], &seen0, 19)
+			case "closedFlag":
+				src.ClosedFlag = lx.Bool(&v.bools[1], &seen0, 20)
+			case "recordType":
+				src.RecordType = lx.String(&v.strings[19], &seen0, 21)
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

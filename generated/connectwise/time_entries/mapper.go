@@ -100,10 +100,224 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [14]string
+	ints    [8]int64
+	floats  [3]float64
+	numbers [2]maprt.Number
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "company", "chargeToType", "chargeToId", "ticket", "project", "member", "workType", "workRole", "agreement", "timeStart", "timeEnd", "actualHours", "hoursBilled", "invoiceHours", "billableOption", "hourlyRate", "extendedInvoiceAmount", "status", "notes", "timeSheet", "enteredBy", "dateEntered", "_info"}
+	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
+	sourceCompanyKeys = []string{"id", "identifier"}
+	// sourceTicketKeys are the keys of SourceTicket, for maprt.Lexer.Skip.
+	sourceTicketKeys = []string{"id"}
+	// sourceProjectKeys are the keys of SourceProject, for maprt.Lexer.Skip.
+	sourceProjectKeys = []string{"id"}
+	// sourceMemberKeys are the keys of SourceMember, for maprt.Lexer.Skip.
+	sourceMemberKeys = []string{"id", "identifier"}
+	// sourceWorkTypeKeys are the keys of SourceWorkType, for maprt.Lexer.Skip.
+	sourceWorkTypeKeys = []string{"name"}
+	// sourceWorkRoleKeys are the keys of SourceWorkRole, for maprt.Lexer.Skip.
+	sourceWorkRoleKeys = []string{"name"}
+	// sourceAgreementKeys are the keys of SourceAgreement, for maprt.Lexer.Skip.
+	sourceAgreementKeys = []string{"id"}
+	// sourceTimeSheetKeys are the keys of SourceTimeSheet, for maprt.Lexer.Skip.
+	sourceTimeSheetKeys = []string{"id"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"lastUpdated", "updatedBy"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "company":
+				if lx.Once(&seen0, 1) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Company.ID = lx.Int64(&v.ints[1], &seen1, 0)
+							case "identifier":
+								src.Company.Identifier = lx.String(&v.strings[0], &seen1, 1)
+							default:
+								lx.Skip(sourceCompanyKeys)
+							}
+						}
+					}
+				}
+			case "chargeToType":
+				src.ChargeToType = lx.String(&v.strings[1], &seen0, 2)
+			case "chargeToId":
+				src.ChargeToID = lx.Int64(&v.ints[2], &seen0, 3)
+			case "ticket":
+				if lx.Once(&seen0, 4) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Ticket.ID = lx.Int64(&v.ints[3], &seen1, 0)
+							default:
+								lx.Skip(sourceTicketKeys)
+							}
+						}
+					}
+				}
+			case "project":
+				if lx.Once(&seen0, 5) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Project.ID = lx.Int64(&v.ints[4], &seen1, 0)
+							default:
+								lx.Skip(sourceProjectKeys)
+							}
+						}
+					}
+				}
+			case "member":
+				if lx.Once(&seen0, 6) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Member.ID = lx.Int64(&v.ints[5], &seen1, 0)
+							case "identifier":
+								src.Member.Identifier = lx.String(&v.strings[2], &seen1, 1)
+							default:
+								lx.Skip(sourceMemberKeys)
+							}
+						}
+					}
+				}
+			case "workType":
+				if lx.Once(&seen0, 7) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.WorkType.Name = lx.String(&v.strings[3], &seen1, 0)
+							default:
+								lx.Skip(sourceWorkTypeKeys)
+							}
+						}
+					}
+				}
+			case "workRole":
+				if lx.Once(&seen0, 8) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.WorkRole.Name = lx.String(&v.strings[4], &seen1, 0)
+							default:
+								lx.Skip(sourceWorkRoleKeys)
+							}
+						}
+					}
+				}
+			case "agreement":
+				if lx.Once(&seen0, 9) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Agreement.ID = lx.Int64(&v.ints[6], &seen1, 0)
+							default:
+								lx.Skip(sourceAgreementKeys)
+							}
+						}
+					}
+				}
+			case "timeStart":
+				src.TimeStart = lx.String(&v.strings[5], &seen0, 10)
+			case "timeEnd":
+				src.TimeEnd = lx.String(&v.strings[6], &seen0, 11)
+			case "actualHours":
+				src.ActualHours = lx.Float64(&v.floats[0], &seen0, 12)
+			case "hoursBilled":
+				src.HoursBilled = lx.Float64(&v.floats[1], &seen0, 13)
+			case "invoiceHours":
+				src.InvoiceHours = lx.Float64(&v.floats[2], &seen0, 14)
+			case "billableOption":
+				src.BillableOption = lx.String(&v.strings[7], &seen0, 15)
+			case "hourlyRate":
+				src.HourlyRate = lx.Number(&v.numbers[0], &seen0, 16)
+			case "extendedInvoiceAmount":
+				src.ExtendedInvoiceAmount = lx.Number(&v.numbers[1], &seen0, 17)
+			case "status":
+				src.Status = lx.String(&v.strings[8], &seen0, 18)
+			case "notes":
+				src.Notes = lx.String(&v.strings[9], &seen0, 19)
+			case "timeSheet":
+				if lx.Once(&seen0, 20) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.TimeSheet.ID = lx.Int64(&v.ints[7], &seen1, 0)
+							default:
+								lx.Skip(sourceTimeSheetKeys)
+							}
+						}
+					}
+				}
+			case "enteredBy":
+				src.EnteredBy = lx.String(&v.strings[10], &seen0, 21)
+			case "dateEntered":
+				src.DateEntered = lx.String(&v.strings[11], &seen0, 22)
+			case "_info":
+				if lx.Once(&seen0, 23) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[12], &seen1, 0)
+							case "updatedBy":
+								src.Info.UpdatedBy = lx.String(&v.strings[13], &seen1, 1)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

@@ -48,10 +48,113 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [4]string
+	ints    [2]int64
+	bools   [1]bool
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "summary", "status", "priority", "company", "closedFlag", "_info"}
+	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
+	sourceStatusKeys = []string{"name"}
+	// sourcePriorityKeys are the keys of SourcePriority, for maprt.Lexer.Skip.
+	sourcePriorityKeys = []string{"name"}
+	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
+	sourceCompanyKeys = []string{"id"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"lastUpdated"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "summary":
+				src.Summary = lx.String(&v.strings[0], &seen0, 1)
+			case "status":
+				if lx.Once(&seen0, 2) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Status.Name = lx.String(&v.strings[1], &seen1, 0)
+							default:
+								lx.Skip(sourceStatusKeys)
+							}
+						}
+					}
+				}
+			case "priority":
+				if lx.Once(&seen0, 3) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Priority.Name = lx.String(&v.strings[2], &seen1, 0)
+							default:
+								lx.Skip(sourcePriorityKeys)
+							}
+						}
+					}
+				}
+			case "company":
+				if lx.Once(&seen0, 4) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Company.ID = lx.Int64(&v.ints[1], &seen1, 0)
+							default:
+								lx.Skip(sourceCompanyKeys)
+							}
+						}
+					}
+				}
+			case "closedFlag":
+				src.ClosedFlag = lx.Bool(&v.bools[0], &seen0, 5)
+			case "_info":
+				if lx.Once(&seen0, 6) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[3], &seen1, 0)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

@@ -58,10 +58,125 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [14]string
+	ints    [6]int64
+	floats  [2]float64
+	numbers [2]maprt.Number
+	bools   [2]bool
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "escalationLevel", "duration", "parentTicketId", "summary", "city", "status", "_info", "budgetHours", "actualHours", "resolveMinutes", "billingAmount", "hourlyRate", "approved", "closedFlag", "requiredDate", "closedDate", "dateResolved", "subDateAccepted", "severity", "impact", "slaStatus", "mobileGuid", "externalXRef", "initialDescription"}
+	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
+	sourceStatusKeys = []string{"id"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"enteredBy", "lastUpdated"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "escalationLevel":
+				src.EscalationLevel = lx.Int64(&v.ints[1], &seen0, 1)
+			case "duration":
+				src.Duration = lx.Int64(&v.ints[2], &seen0, 2)
+			case "parentTicketId":
+				src.ParentTicketID = lx.Int64(&v.ints[3], &seen0, 3)
+			case "summary":
+				src.Summary = lx.String(&v.strings[0], &seen0, 4)
+			case "city":
+				src.City = lx.String(&v.strings[1], &seen0, 5)
+			case "status":
+				if lx.Once(&seen0, 6) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Status.ID = lx.Int64(&v.ints[4], &seen1, 0)
+							default:
+								lx.Skip(sourceStatusKeys)
+							}
+						}
+					}
+				}
+			case "_info":
+				if lx.Once(&seen0, 7) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "enteredBy":
+								src.Info.EnteredBy = lx.String(&v.strings[2], &seen1, 0)
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[3], &seen1, 1)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			case "budgetHours":
+				src.BudgetHours = lx.Float64(&v.floats[0], &seen0, 8)
+			case "actualHours":
+				src.ActualHours = lx.Float64(&v.floats[1], &seen0, 9)
+			case "resolveMinutes":
+				src.ResolveMinutes = lx.Int64(&v.ints[5], &seen0, 10)
+			case "billingAmount":
+				src.BillingAmount = lx.Number(&v.numbers[0], &seen0, 11)
+			case "hourlyRate":
+				src.HourlyRate = lx.Number(&v.numbers[1], &seen0, 12)
+			case "approved":
+				src.Approved = lx.Bool(&v.bools[0], &seen0, 13)
+			case "closedFlag":
+				src.ClosedFlag = lx.Bool(&v.bools[1], &seen0, 14)
+			case "requiredDate":
+				src.RequiredDate = lx.String(&v.strings[4], &seen0, 15)
+			case "closedDate":
+				src.ClosedDate = lx.String(&v.strings[5], &seen0, 16)
+			case "dateResolved":
+				src.DateResolved = lx.String(&v.strings[6], &seen0, 17)
+			case "subDateAccepted":
+				src.SubDateAccepted = lx.String(&v.strings[7], &seen0, 18)
+			case "severity":
+				src.Severity = lx.String(&v.strings[8], &seen0, 19)
+			case "impact":
+				src.Impact = lx.String(&v.strings[9], &seen0, 20)
+			case "slaStatus":
+				src.SLAStatus = lx.String(&v.strings[10], &seen0, 21)
+			case "mobileGuid":
+				src.MobileGuid = lx.String(&v.strings[11], &seen0, 22)
+			case "externalXRef":
+				src.ExternalXRef = lx.String(&v.strings[12], &seen0, 23)
+			case "initialDescription":
+				src.InitialDescription = lx.String(&v.strings[13], &seen0, 24)
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

@@ -29,10 +29,66 @@ type Source struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [11]string
+	ints    [1]int64
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "summary", "city", "automaticEmailCc", "zip", "addressLine1", "addressLine2", "siteName", "poNumber", "resources", "contactName", "stateIdentifier"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "summary":
+				src.Summary = lx.String(&v.strings[0], &seen0, 1)
+			case "city":
+				src.City = lx.String(&v.strings[1], &seen0, 2)
+			case "automaticEmailCc":
+				src.AutomaticEmailCc = lx.String(&v.strings[2], &seen0, 3)
+			case "zip":
+				src.Zip = lx.String(&v.strings[3], &seen0, 4)
+			case "addressLine1":
+				src.AddressLine1 = lx.String(&v.strings[4], &seen0, 5)
+			case "addressLine2":
+				src.AddressLine2 = lx.String(&v.strings[5], &seen0, 6)
+			case "siteName":
+				src.SiteName = lx.String(&v.strings[6], &seen0, 7)
+			case "poNumber":
+				src.PoNumber = lx.String(&v.strings[7], &seen0, 8)
+			case "resources":
+				src.Resources = lx.String(&v.strings[8], &seen0, 9)
+			case "contactName":
+				src.ContactName = lx.String(&v.strings[9], &seen0, 10)
+			case "stateIdentifier":
+				src.StateIdentifier = lx.String(&v.strings[10], &seen0, 11)
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

@@ -37,10 +37,86 @@ type SourceInfo struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [4]string
+	ints    [1]int64
+	numbers [1]maprt.Number
+	bools   [1]bool
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "identifier", "name", "status", "annualRevenue", "deletedFlag", "_info"}
+	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
+	sourceStatusKeys = []string{"name"}
+	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
+	sourceInfoKeys = []string{"lastUpdated"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "identifier":
+				src.Identifier = lx.String(&v.strings[0], &seen0, 1)
+			case "name":
+				src.Name = lx.String(&v.strings[1], &seen0, 2)
+			case "status":
+				if lx.Once(&seen0, 3) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "name":
+								src.Status.Name = lx.String(&v.strings[2], &seen1, 0)
+							default:
+								lx.Skip(sourceStatusKeys)
+							}
+						}
+					}
+				}
+			case "annualRevenue":
+				src.AnnualRevenue = lx.Number(&v.numbers[0], &seen0, 4)
+			case "deletedFlag":
+				src.DeletedFlag = lx.Bool(&v.bools[0], &seen0, 5)
+			case "_info":
+				if lx.Once(&seen0, 6) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "lastUpdated":
+								src.Info.LastUpdated = lx.String(&v.strings[3], &seen1, 0)
+							default:
+								lx.Skip(sourceInfoKeys)
+							}
+						}
+					}
+				}
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;

@@ -23,10 +23,62 @@ type SourceCompany struct {
 // naming the record id, column and source path.
 func Decode(data []byte, r *Row) error {
 	var src Source
-	if err := maprt.Unmarshal(data, &src); err != nil {
-		return maprt.DecodeError(data, err, "id", columnForJSONPath)
+	if !decodeSource(data, &src) {
+		src = Source{}
+		if err := maprt.Unmarshal(data, &src); err != nil {
+			return maprt.DecodeError(data, err, "id", columnForJSONPath)
+		}
 	}
 	return Map(&src, r)
+}
+
+// sourceLeaves holds the leaves decodeSource fills, in one allocation.
+type sourceLeaves struct {
+	strings [1]string
+	ints    [2]int64
+}
+
+var (
+	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
+	sourceKeys = []string{"id", "summary", "company"}
+	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
+	sourceCompanyKeys = []string{"id"}
+)
+
+// decodeSource decodes data into src as maprt.Unmarshal would, without
+// reflection, and reports false for a record it leaves to maprt.Unmarshal
+// (anything out of the ordinary: see maprt.Lexer).
+func decodeSource(data []byte, src *Source) bool {
+	lx := maprt.NewLexer(data)
+	v := new(sourceLeaves)
+	if lx.Enter() {
+		var seen0 uint64
+		for lx.Next() {
+			switch string(lx.Key()) {
+			case "id":
+				src.ID = lx.Int64(&v.ints[0], &seen0, 0)
+			case "summary":
+				src.Summary = lx.String(&v.strings[0], &seen0, 1)
+			case "company":
+				if lx.Once(&seen0, 2) {
+					if lx.Enter() {
+						var seen1 uint64
+						for lx.Next() {
+							switch string(lx.Key()) {
+							case "id":
+								src.Company.ID = lx.Int64(&v.ints[1], &seen1, 0)
+							default:
+								lx.Skip(sourceCompanyKeys)
+							}
+						}
+					}
+				}
+			default:
+				lx.Skip(sourceKeys)
+			}
+		}
+	}
+	return lx.End()
 }
 
 // Map fills r's business columns and record hash from a decoded source record;
