@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/canonic-data/canonic/internal/connectwise"
 	"github.com/canonic-data/canonic/internal/table"
 )
 
@@ -53,7 +52,7 @@ func (d *decoder[R]) decode(page streamPage) (*decodedPage[R], error) {
 	} else {
 		dp.recs = make([]decodedRecord[R], 0, page.Records)
 	}
-	err := connectwise.SplitValidated(page.Body, func(rec []byte) error {
+	err := page.EachRecord(func(rec []byte) error {
 		dp.recs = append(dp.recs, decodedRecord[R]{})
 		r := &dp.recs[len(dp.recs)-1]
 		r.size = len(rec)

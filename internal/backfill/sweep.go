@@ -90,7 +90,7 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 		}
 		handle = func(dp *decodedPage[R]) error {
 			defer dp.ids.Release()
-			err := connectwise.SplitValidated(dp.ids.Body, func(rec []byte) error { // the client validated the page
+			err := dp.ids.EachRecord(func(rec []byte) error { // the client validated the page
 				if err := take(); err != nil {
 					return err
 				}

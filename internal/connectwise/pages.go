@@ -53,6 +53,24 @@ type Page struct {
 	Range      [2]int64
 
 	pooled *pooledBody // Body's buffer (nil when Body is not the client's)
+	// bounds are the records' start and end offsets in Body, found by the validating scan (nil when
+	// Body is not the client's).
+	bounds []int
+}
+
+// EachRecord calls fn with the raw bytes of each record of Body, in order, as SplitValidated finds
+// them. A page the client read knows where its records are from validating it, so they are not
+// searched for again. An error from fn ends the walk and is returned.
+func (p *Page) EachRecord(fn func(rec []byte) error) error {
+	if p.bounds == nil {
+		return SplitValidated(p.Body, fn)
+	}
+	for i := 0; i+1 < len(p.bounds); i += 2 {
+		if err := fn(p.Body[p.bounds[i]:p.bounds[i+1]]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Release gives Body's buffer back to the client, which reads a later page into it, and sets Body to
@@ -61,7 +79,7 @@ type Page struct {
 // share its buffer, and the first Release of any of them gives it back.
 func (p *Page) Release() {
 	p.pooled.release()
-	p.pooled, p.Body = nil, nil
+	p.pooled, p.Body, p.bounds = nil, nil, nil
 }
 
 // params validates q and returns the query parameters of the first page.
@@ -172,9 +190,10 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 				"more than %d pages, far beyond what the record count implies; the source keeps sending pages", q.MaxPages)}
 		}
 		var ids idSummary
+		var bounds []int
 		resp, err := c.get(ctx, cur, extra, func(b []byte) error {
 			var err error
-			ids, err = scanPageIDs(b)
+			ids, bounds, err = scanPage(b, make([]int, 0, 2*size))
 			return err
 		})
 		if err != nil {
@@ -193,7 +212,7 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		if ids.records == 0 {
 			return nil // an empty page the rules let through ends the walk
 		}
-		if err := fn(Page{Number: number, Body: resp.body, Records: ids.records, URL: cur, pooled: resp.pooled}); err != nil {
+		if err := fn(Page{Number: number, Body: resp.body, Records: ids.records, URL: cur, pooled: resp.pooled, bounds: bounds}); err != nil {
 			return err
 		}
 		if !hasNext {

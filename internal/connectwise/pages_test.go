@@ -1,6 +1,7 @@
 package connectwise
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -210,6 +211,7 @@ func TestPagesForwardOnly(t *testing.T) {
 			t.Errorf("page number %d, want %d", p.Number, calls)
 		}
 		got = append(got, pageIDs(t, p.Body)...)
+		checkEachRecord(t, p)
 		return nil
 	})
 	if err != nil {
@@ -233,6 +235,30 @@ func TestPagesForwardOnly(t *testing.T) {
 	for _, h := range rs.headers {
 		if h.Get("Pagination-Type") != "forward-only" {
 			t.Errorf("missing pagination-type header: %v", h)
+		}
+	}
+}
+
+// checkEachRecord checks that a page the client read walks its records by
+// the bounds its validating scan found, and finds what SplitRecords finds;
+// and that the same page without them (as a caller builds one) does too.
+func checkEachRecord(t *testing.T, p Page) {
+	t.Helper()
+	if len(p.bounds) != 2*p.Records {
+		t.Errorf("page %d: %d bounds for %d records", p.Number, len(p.bounds), p.Records)
+	}
+	var want [][]byte
+	if err := SplitRecords(p.Body, func(rec []byte) error { want = append(want, rec); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	bare := Page{Body: p.Body}
+	for _, page := range []*Page{&p, &bare} {
+		var got [][]byte
+		if err := page.EachRecord(func(rec []byte) error { got = append(got, rec); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.EqualFunc(got, want, bytes.Equal) {
+			t.Errorf("page %d (bounds %v): EachRecord found %q, SplitRecords %q", p.Number, page.bounds != nil, got, want)
 		}
 	}
 }

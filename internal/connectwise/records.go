@@ -61,8 +61,14 @@ type idSummary struct {
 // scanPageIDs validates body like CountRecords and summarizes the records' top-level "id" values in
 // the same pass.
 func scanPageIDs(body []byte) (idSummary, error) {
+	ids, _, err := scanPage(body, nil)
+	return ids, err
+}
+
+// scanPage is scanPageIDs that also appends each record's start and end offsets in body to bounds.
+func scanPage(body []byte, bounds []int) (idSummary, []int, error) {
 	var ids idSummary
-	s := scanner{b: body, idKey: "id"}
+	s := scanner{b: body, idKey: "id", bounds: bounds}
 	s.onID = func(id int64, ok bool) {
 		switch {
 		case !ok:
@@ -79,7 +85,7 @@ func scanPageIDs(body []byte) (idSummary, error) {
 	}
 	n, err := s.elements(nil)
 	ids.records = n
-	return ids, err
+	return ids, s.bounds, err
 }
 
 // scanArray validates body as a JSON array of objects, calling fn (when non-nil) for each element.
@@ -118,6 +124,9 @@ func (s *scanner) elements(fn func(rec []byte) error) (int, error) {
 			}
 			if s.onID != nil {
 				s.onID(s.id, s.idOK)
+			}
+			if s.bounds != nil {
+				s.bounds = append(s.bounds, start, s.i)
 			}
 			if fn != nil {
 				if err := fn(s.b[start:s.i]); err != nil {
@@ -158,6 +167,8 @@ type scanner struct {
 	id    int64
 	idOK  bool
 	onID  func(id int64, ok bool)
+	// bounds, when not nil, collects each element's start and end offsets.
+	bounds []int
 }
 
 func (s *scanner) errorf(format string, args ...any) error {
