@@ -429,13 +429,17 @@ func (l *Lexer) str(keep bool) {
 	b := l.b
 	i := l.i + 1
 	for {
-		// Short runs a byte at a time; a long one by finding the quote and
-		// checking up to it eight bytes at a time.
-		n := 0
-		for n < 16 && i+n < len(b) && !stringSpecial[b[i+n]] {
+		// A kept string's short runs a byte at a time; a long run, and a
+		// skipped string (mostly links), by finding the quote and checking up
+		// to it eight bytes at a time.
+		n, short := 0, 16
+		if !keep {
+			short = 0
+		}
+		for n < short && i+n < len(b) && !stringSpecial[b[i+n]] {
 			n++
 		}
-		if n == 16 {
+		if n == short {
 			q := bytes.IndexByte(b[i+n:], '"')
 			if q < 0 {
 				l.fail()
