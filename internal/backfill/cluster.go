@@ -111,10 +111,8 @@ func (l *loader[R]) prepareCluster(ctx context.Context) error {
 		if err := warehouse.SyncStateTables(ctx, l.eng, l.db); err != nil {
 			return err
 		}
-		if exists {
-			if err := l.migrate(ctx); err != nil {
-				return err
-			}
+		if err := l.migrateOrBaseline(ctx, exists); err != nil {
+			return err
 		}
 		ddl, err := warehouse.ClusterDDL(l.tbl.ClusterDDL, c.Cluster, l.db)
 		if err != nil {
@@ -122,11 +120,6 @@ func (l *loader[R]) prepareCluster(ctx context.Context) error {
 		}
 		if err := l.eng.ApplyDDL(ctx, l.db, ddl); err != nil {
 			return err
-		}
-		if !exists {
-			if err := l.recordBaseline(ctx); err != nil {
-				return err
-			}
 		}
 	}
 	tables := []string{l.tbl.Name + table.LocalSuffix, l.tbl.Name}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/canonic-data/canonic/generated/connectwise/tickets"
 	"github.com/canonic-data/canonic/internal/backfill"
 	"github.com/canonic-data/canonic/internal/cwfake"
 	"github.com/canonic-data/canonic/internal/warehouse"
@@ -86,6 +87,46 @@ func TestCrashThenRerun(t *testing.T) {
 		st = load(tg.Engine, full)
 		if st.RowsWritten != 0 || st.Closed != 0 {
 			t.Errorf("full rerun wrote %d rows, closed %d; want 0, 0", st.RowsWritten, st.Closed)
+		}
+	})
+}
+
+// ddlCrashEngine dies right after it creates a table, before anything
+// else is written: the moment at which a kill once left a new table
+// without its migration records, which every rerun then refused as having
+// pending migrations.
+type ddlCrashEngine struct{ warehouse.Engine }
+
+func (c *ddlCrashEngine) ApplyDDL(ctx context.Context, db, ddl string) error {
+	if err := c.Engine.ApplyDDL(ctx, db, ddl); err != nil {
+		return err
+	}
+	return errCrash
+}
+
+func TestKilledRightAfterCreatingTheTable(t *testing.T) {
+	wt.Both(t, func(t *testing.T, tg wt.Target) {
+		tbl := &tickets.Table // generated, with a migration after its first
+		if len(tbl.Migrations) < 2 {
+			t.Fatalf("the tickets table has %d migrations; the test needs one after the first", len(tbl.Migrations))
+		}
+		store := cwfake.NewStore(22, 60)
+		client := fakeClient(t, store)
+		db := wt.Database(t)
+		ctx := context.Background()
+		opts := backfill.Options{Database: db, Tenant: db, PageSize: 50, BatchRows: 25, RejectDir: t.TempDir()}
+		if _, err := backfill.Load(ctx, tbl, &ddlCrashEngine{tg.Engine}, client, opts, nil); !errors.Is(err, errCrash) {
+			t.Fatalf("crashing run: err = %v, want the simulated crash", err)
+		}
+		if exists, err := warehouse.TableExists(ctx, tg.Engine, db, tbl.Name); err != nil || !exists {
+			t.Fatalf("the crashing run did not create the table (%v, %v)", exists, err)
+		}
+		st, err := backfill.Load(ctx, tbl, tg.Engine, client, opts, nil)
+		if err != nil {
+			t.Fatalf("rerun after the crash: %v", err)
+		}
+		if st.RowsWritten != 60 || len(st.Migrations) != 0 {
+			t.Errorf("rerun wrote %d rows and applied migrations %v, want 60 and none", st.RowsWritten, st.Migrations)
 		}
 	})
 }

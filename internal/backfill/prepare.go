@@ -29,18 +29,11 @@ func (l *loader[R]) prepare(ctx context.Context) error {
 		if err := warehouse.EnsureEvolutionTables(ctx, l.eng, l.db); err != nil {
 			return err
 		}
-		if exists {
-			if err := l.migrate(ctx); err != nil {
-				return err
-			}
+		if err := l.migrateOrBaseline(ctx, exists); err != nil {
+			return err
 		}
 		if err := l.eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
 			return err
-		}
-		if !exists {
-			if err := l.recordBaseline(ctx); err != nil {
-				return err
-			}
 		}
 	} else if exists {
 		if err := l.refusePending(ctx); err != nil {
@@ -77,8 +70,21 @@ func (l *loader[R]) readState(ctx context.Context, exists bool) error {
 	return l.hashDefinition(ctx)
 }
 
-// recordBaseline records every migration as applied to a table just
-// created from the current DDL.
+// migrateOrBaseline migrates a table that exists; for one about to be
+// created from the current DDL, it records every migration as applied
+// first: a run killed between the two then leaves records without a table
+// (the rerun creates it and records them again, which changes nothing),
+// never a new table that looks like it predates every migration but the
+// first, which the rerun would refuse as having pending ones.
+func (l *loader[R]) migrateOrBaseline(ctx context.Context, exists bool) error {
+	if exists {
+		return l.migrate(ctx)
+	}
+	return l.recordBaseline(ctx)
+}
+
+// recordBaseline records every migration as applied to a table created
+// from the current DDL.
 func (l *loader[R]) recordBaseline(ctx context.Context) error {
 	names := make([]string, len(l.tbl.Migrations))
 	for i, m := range l.tbl.Migrations {
