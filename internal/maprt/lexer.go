@@ -186,14 +186,31 @@ func (l *Lexer) Once(seen *uint64, bit uint) bool {
 	return true
 }
 
+// Keys are the keys of one object of a source struct, by length, for Skip.
+type Keys struct{ byLen [][]string }
+
+// NewKeys returns the Keys of an object (generated code builds them once).
+func NewKeys(keys ...string) *Keys {
+	k := &Keys{}
+	for _, key := range keys {
+		for len(k.byLen) <= len(key) {
+			k.byLen = append(k.byLen, nil)
+		}
+		k.byLen[len(key)] = append(k.byLen[len(key)], key)
+	}
+	return k
+}
+
 // Skip skips the value of a key the decoder does not read. keys are the
 // object's fields: a key equal to one of them but for ASCII case would be
 // read by Unmarshal, so it fails the lexer.
-func (l *Lexer) Skip(keys []string) {
-	for _, k := range keys {
-		if len(k) == len(l.key) && foldEqualASCII(k, l.key) {
-			l.fail()
-			return
+func (l *Lexer) Skip(keys *Keys) {
+	if n := len(l.key); n < len(keys.byLen) {
+		for _, k := range keys.byLen[n] {
+			if foldEqualASCII(k, l.key) {
+				l.fail()
+				return
+			}
 		}
 	}
 	l.skipValue()

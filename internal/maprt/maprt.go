@@ -27,7 +27,10 @@ var ErrMissing = errors.New("no value (missing or null), but the column is not n
 
 // Unmarshal decodes one JSON record into a generated source struct. It uses
 // goccy/go-json (encoding/json-compatible, several times faster); unknown
-// keys are ignored, as ConnectWise adds fields without notice.
+// keys are ignored, as ConnectWise adds fields without notice. It is the
+// authority on what a record decodes to: a generated Decode first tries its
+// table's fast decoder (see Lexer), which takes only the records it reads
+// exactly as Unmarshal does and hands every other one to it.
 func Unmarshal(data []byte, v any) error {
 	return gojson.UnmarshalNoEscape(data, v)
 }

@@ -33,7 +33,7 @@ func fastDecodable(n *model.SourceNode) bool {
 //	type sourceLeaves struct { ints [2]int64; strings [5]string }
 //
 //	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-//	var sourceKeys = []string{"id", "status", ...}
+//	var sourceKeys = maprt.NewKeys("id", "status", ...)
 //
 //	func decodeSource(data []byte, src *Source) bool {
 //		lx := maprt.NewLexer(data)
@@ -68,7 +68,7 @@ func decodeSourceFunc(f *jen.File, root *model.SourceNode) {
 			names = append(names, jen.Lit(ch.Key))
 		}
 		comment := fmt.Sprintf("%s are the keys of %s, for maprt.Lexer.Skip.", keys, n.TypeName)
-		keyVars = append(keyVars, jen.Comment(comment), jen.Id(keys).Op("=").Index().String().Values(names...))
+		keyVars = append(keyVars, jen.Comment(comment), jen.Id(keys).Op("=").Qual(pkgMaprt, "NewKeys").Call(names...))
 		return jen.If(jen.Id("lx").Dot("Enter").Call()).Block(
 			jen.Var().Add(seen.Clone()).Uint64(),
 			jen.For(jen.Id("lx").Dot("Next").Call()).Block(

@@ -111,25 +111,25 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "name", "location", "department", "inactiveFlag", "projectFlag", "billTime", "billExpense", "billProduct", "workRole", "workType", "dispatchMember", "serviceManagerMember", "dutyManagerMember", "autoCloseStatus", "autoAssignNewTicketsFlag", "timeEntryLockedFlag", "_info"}
+	sourceKeys = maprt.NewKeys("id", "name", "location", "department", "inactiveFlag", "projectFlag", "billTime", "billExpense", "billProduct", "workRole", "workType", "dispatchMember", "serviceManagerMember", "dutyManagerMember", "autoCloseStatus", "autoAssignNewTicketsFlag", "timeEntryLockedFlag", "_info")
 	// sourceLocationKeys are the keys of SourceLocation, for maprt.Lexer.Skip.
-	sourceLocationKeys = []string{"id", "name"}
+	sourceLocationKeys = maprt.NewKeys("id", "name")
 	// sourceDepartmentKeys are the keys of SourceDepartment, for maprt.Lexer.Skip.
-	sourceDepartmentKeys = []string{"id", "name"}
+	sourceDepartmentKeys = maprt.NewKeys("id", "name")
 	// sourceWorkRoleKeys are the keys of SourceWorkRole, for maprt.Lexer.Skip.
-	sourceWorkRoleKeys = []string{"name"}
+	sourceWorkRoleKeys = maprt.NewKeys("name")
 	// sourceWorkTypeKeys are the keys of SourceWorkType, for maprt.Lexer.Skip.
-	sourceWorkTypeKeys = []string{"name"}
+	sourceWorkTypeKeys = maprt.NewKeys("name")
 	// sourceDispatchMemberKeys are the keys of SourceDispatchMember, for maprt.Lexer.Skip.
-	sourceDispatchMemberKeys = []string{"id", "identifier"}
+	sourceDispatchMemberKeys = maprt.NewKeys("id", "identifier")
 	// sourceServiceManagerMemberKeys are the keys of SourceServiceManagerMember, for maprt.Lexer.Skip.
-	sourceServiceManagerMemberKeys = []string{"id"}
+	sourceServiceManagerMemberKeys = maprt.NewKeys("id")
 	// sourceDutyManagerMemberKeys are the keys of SourceDutyManagerMember, for maprt.Lexer.Skip.
-	sourceDutyManagerMemberKeys = []string{"id"}
+	sourceDutyManagerMemberKeys = maprt.NewKeys("id")
 	// sourceAutoCloseStatusKeys are the keys of SourceAutoCloseStatus, for maprt.Lexer.Skip.
-	sourceAutoCloseStatusKeys = []string{"name"}
+	sourceAutoCloseStatusKeys = maprt.NewKeys("name")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"lastUpdated", "updatedBy"}
+	sourceInfoKeys = maprt.NewKeys("lastUpdated", "updatedBy")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

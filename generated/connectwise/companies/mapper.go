@@ -110,21 +110,21 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "identifier", "name", "status", "addressLine1", "addressLine2", "city", "state", "zip", "country", "phoneNumber", "website", "territory", "accountNumber", "dateAcquired", "annualRevenue", "numberOfEmployees", "leadFlag", "isVendorFlag", "parentCompany", "defaultContact", "territoryManager", "deletedFlag", "dateDeleted", "deletedBy", "_info"}
+	sourceKeys = maprt.NewKeys("id", "identifier", "name", "status", "addressLine1", "addressLine2", "city", "state", "zip", "country", "phoneNumber", "website", "territory", "accountNumber", "dateAcquired", "annualRevenue", "numberOfEmployees", "leadFlag", "isVendorFlag", "parentCompany", "defaultContact", "territoryManager", "deletedFlag", "dateDeleted", "deletedBy", "_info")
 	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
-	sourceStatusKeys = []string{"id", "name"}
+	sourceStatusKeys = maprt.NewKeys("id", "name")
 	// sourceCountryKeys are the keys of SourceCountry, for maprt.Lexer.Skip.
-	sourceCountryKeys = []string{"name"}
+	sourceCountryKeys = maprt.NewKeys("name")
 	// sourceTerritoryKeys are the keys of SourceTerritory, for maprt.Lexer.Skip.
-	sourceTerritoryKeys = []string{"name"}
+	sourceTerritoryKeys = maprt.NewKeys("name")
 	// sourceParentCompanyKeys are the keys of SourceParentCompany, for maprt.Lexer.Skip.
-	sourceParentCompanyKeys = []string{"id"}
+	sourceParentCompanyKeys = maprt.NewKeys("id")
 	// sourceDefaultContactKeys are the keys of SourceDefaultContact, for maprt.Lexer.Skip.
-	sourceDefaultContactKeys = []string{"id"}
+	sourceDefaultContactKeys = maprt.NewKeys("id")
 	// sourceTerritoryManagerKeys are the keys of SourceTerritoryManager, for maprt.Lexer.Skip.
-	sourceTerritoryManagerKeys = []string{"id"}
+	sourceTerritoryManagerKeys = maprt.NewKeys("id")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"enteredBy", "dateEntered", "lastUpdated", "updatedBy"}
+	sourceInfoKeys = maprt.NewKeys("enteredBy", "dateEntered", "lastUpdated", "updatedBy")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

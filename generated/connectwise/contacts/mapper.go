@@ -98,19 +98,19 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "firstName", "lastName", "company", "site", "title", "department", "defaultPhoneType", "defaultPhoneNbr", "defaultPhoneExtension", "addressLine1", "city", "state", "zip", "country", "inactiveFlag", "defaultFlag", "defaultBillingFlag", "disablePortalLoginFlag", "portalSecurityLevel", "gender", "managerContact", "_info"}
+	sourceKeys = maprt.NewKeys("id", "firstName", "lastName", "company", "site", "title", "department", "defaultPhoneType", "defaultPhoneNbr", "defaultPhoneExtension", "addressLine1", "city", "state", "zip", "country", "inactiveFlag", "defaultFlag", "defaultBillingFlag", "disablePortalLoginFlag", "portalSecurityLevel", "gender", "managerContact", "_info")
 	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
-	sourceCompanyKeys = []string{"id", "identifier", "name"}
+	sourceCompanyKeys = maprt.NewKeys("id", "identifier", "name")
 	// sourceSiteKeys are the keys of SourceSite, for maprt.Lexer.Skip.
-	sourceSiteKeys = []string{"id", "name"}
+	sourceSiteKeys = maprt.NewKeys("id", "name")
 	// sourceDepartmentKeys are the keys of SourceDepartment, for maprt.Lexer.Skip.
-	sourceDepartmentKeys = []string{"name"}
+	sourceDepartmentKeys = maprt.NewKeys("name")
 	// sourceCountryKeys are the keys of SourceCountry, for maprt.Lexer.Skip.
-	sourceCountryKeys = []string{"name"}
+	sourceCountryKeys = maprt.NewKeys("name")
 	// sourceManagerContactKeys are the keys of SourceManagerContact, for maprt.Lexer.Skip.
-	sourceManagerContactKeys = []string{"id"}
+	sourceManagerContactKeys = maprt.NewKeys("id")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"lastUpdated", "updatedBy"}
+	sourceInfoKeys = maprt.NewKeys("lastUpdated", "updatedBy")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

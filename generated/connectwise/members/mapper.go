@@ -120,25 +120,25 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "identifier", "firstName", "lastName", "title", "officeEmail", "officePhone", "inactiveFlag", "inactiveDate", "hireDate", "licenseClass", "type", "defaultDepartment", "defaultLocation", "reportsTo", "workRole", "workType", "serviceDefaultBoard", "hourlyCost", "hourlyRate", "dailyCapacity", "adminFlag", "timeZone", "lastLogin", "_info"}
+	sourceKeys = maprt.NewKeys("id", "identifier", "firstName", "lastName", "title", "officeEmail", "officePhone", "inactiveFlag", "inactiveDate", "hireDate", "licenseClass", "type", "defaultDepartment", "defaultLocation", "reportsTo", "workRole", "workType", "serviceDefaultBoard", "hourlyCost", "hourlyRate", "dailyCapacity", "adminFlag", "timeZone", "lastLogin", "_info")
 	// sourceTypeKeys are the keys of SourceType, for maprt.Lexer.Skip.
-	sourceTypeKeys = []string{"name"}
+	sourceTypeKeys = maprt.NewKeys("name")
 	// sourceDefaultDepartmentKeys are the keys of SourceDefaultDepartment, for maprt.Lexer.Skip.
-	sourceDefaultDepartmentKeys = []string{"name"}
+	sourceDefaultDepartmentKeys = maprt.NewKeys("name")
 	// sourceDefaultLocationKeys are the keys of SourceDefaultLocation, for maprt.Lexer.Skip.
-	sourceDefaultLocationKeys = []string{"name"}
+	sourceDefaultLocationKeys = maprt.NewKeys("name")
 	// sourceReportsToKeys are the keys of SourceReportsTo, for maprt.Lexer.Skip.
-	sourceReportsToKeys = []string{"id", "identifier"}
+	sourceReportsToKeys = maprt.NewKeys("id", "identifier")
 	// sourceWorkRoleKeys are the keys of SourceWorkRole, for maprt.Lexer.Skip.
-	sourceWorkRoleKeys = []string{"name"}
+	sourceWorkRoleKeys = maprt.NewKeys("name")
 	// sourceWorkTypeKeys are the keys of SourceWorkType, for maprt.Lexer.Skip.
-	sourceWorkTypeKeys = []string{"name"}
+	sourceWorkTypeKeys = maprt.NewKeys("name")
 	// sourceServiceDefaultBoardKeys are the keys of SourceServiceDefaultBoard, for maprt.Lexer.Skip.
-	sourceServiceDefaultBoardKeys = []string{"id"}
+	sourceServiceDefaultBoardKeys = maprt.NewKeys("id")
 	// sourceTimeZoneKeys are the keys of SourceTimeZone, for maprt.Lexer.Skip.
-	sourceTimeZoneKeys = []string{"name"}
+	sourceTimeZoneKeys = maprt.NewKeys("name")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"lastUpdated", "updatedBy"}
+	sourceInfoKeys = maprt.NewKeys("lastUpdated", "updatedBy")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

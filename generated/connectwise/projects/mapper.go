@@ -116,23 +116,23 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "name", "company", "contact", "board", "status", "type", "manager", "department", "billingMethod", "billingAmount", "budgetHours", "actualHours", "percentComplete", "estimatedStart", "estimatedEnd", "actualEnd", "closedFlag", "_info"}
+	sourceKeys = maprt.NewKeys("id", "name", "company", "contact", "board", "status", "type", "manager", "department", "billingMethod", "billingAmount", "budgetHours", "actualHours", "percentComplete", "estimatedStart", "estimatedEnd", "actualEnd", "closedFlag", "_info")
 	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
-	sourceCompanyKeys = []string{"id", "identifier", "name"}
+	sourceCompanyKeys = maprt.NewKeys("id", "identifier", "name")
 	// sourceContactKeys are the keys of SourceContact, for maprt.Lexer.Skip.
-	sourceContactKeys = []string{"id", "name"}
+	sourceContactKeys = maprt.NewKeys("id", "name")
 	// sourceBoardKeys are the keys of SourceBoard, for maprt.Lexer.Skip.
-	sourceBoardKeys = []string{"id", "name"}
+	sourceBoardKeys = maprt.NewKeys("id", "name")
 	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
-	sourceStatusKeys = []string{"id", "name"}
+	sourceStatusKeys = maprt.NewKeys("id", "name")
 	// sourceTypeKeys are the keys of SourceType, for maprt.Lexer.Skip.
-	sourceTypeKeys = []string{"name"}
+	sourceTypeKeys = maprt.NewKeys("name")
 	// sourceManagerKeys are the keys of SourceManager, for maprt.Lexer.Skip.
-	sourceManagerKeys = []string{"id", "identifier", "name"}
+	sourceManagerKeys = maprt.NewKeys("id", "identifier", "name")
 	// sourceDepartmentKeys are the keys of SourceDepartment, for maprt.Lexer.Skip.
-	sourceDepartmentKeys = []string{"name"}
+	sourceDepartmentKeys = maprt.NewKeys("name")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"enteredBy", "dateEntered", "lastUpdated", "updatedBy"}
+	sourceInfoKeys = maprt.NewKeys("enteredBy", "dateEntered", "lastUpdated", "updatedBy")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

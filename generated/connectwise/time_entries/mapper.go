@@ -119,25 +119,25 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "company", "chargeToType", "chargeToId", "ticket", "project", "member", "workType", "workRole", "agreement", "timeStart", "timeEnd", "actualHours", "hoursBilled", "invoiceHours", "billableOption", "hourlyRate", "extendedInvoiceAmount", "status", "notes", "timeSheet", "enteredBy", "dateEntered", "_info"}
+	sourceKeys = maprt.NewKeys("id", "company", "chargeToType", "chargeToId", "ticket", "project", "member", "workType", "workRole", "agreement", "timeStart", "timeEnd", "actualHours", "hoursBilled", "invoiceHours", "billableOption", "hourlyRate", "extendedInvoiceAmount", "status", "notes", "timeSheet", "enteredBy", "dateEntered", "_info")
 	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
-	sourceCompanyKeys = []string{"id", "identifier"}
+	sourceCompanyKeys = maprt.NewKeys("id", "identifier")
 	// sourceTicketKeys are the keys of SourceTicket, for maprt.Lexer.Skip.
-	sourceTicketKeys = []string{"id"}
+	sourceTicketKeys = maprt.NewKeys("id")
 	// sourceProjectKeys are the keys of SourceProject, for maprt.Lexer.Skip.
-	sourceProjectKeys = []string{"id"}
+	sourceProjectKeys = maprt.NewKeys("id")
 	// sourceMemberKeys are the keys of SourceMember, for maprt.Lexer.Skip.
-	sourceMemberKeys = []string{"id", "identifier"}
+	sourceMemberKeys = maprt.NewKeys("id", "identifier")
 	// sourceWorkTypeKeys are the keys of SourceWorkType, for maprt.Lexer.Skip.
-	sourceWorkTypeKeys = []string{"name"}
+	sourceWorkTypeKeys = maprt.NewKeys("name")
 	// sourceWorkRoleKeys are the keys of SourceWorkRole, for maprt.Lexer.Skip.
-	sourceWorkRoleKeys = []string{"name"}
+	sourceWorkRoleKeys = maprt.NewKeys("name")
 	// sourceAgreementKeys are the keys of SourceAgreement, for maprt.Lexer.Skip.
-	sourceAgreementKeys = []string{"id"}
+	sourceAgreementKeys = maprt.NewKeys("id")
 	// sourceTimeSheetKeys are the keys of SourceTimeSheet, for maprt.Lexer.Skip.
-	sourceTimeSheetKeys = []string{"id"}
+	sourceTimeSheetKeys = maprt.NewKeys("id")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"lastUpdated", "updatedBy"}
+	sourceInfoKeys = maprt.NewKeys("lastUpdated", "updatedBy")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

@@ -59,13 +59,13 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "summary", "status", "company", "closedFlag", "_info"}
+	sourceKeys = maprt.NewKeys("id", "summary", "status", "company", "closedFlag", "_info")
 	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
-	sourceStatusKeys = []string{"name"}
+	sourceStatusKeys = maprt.NewKeys("name")
 	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
-	sourceCompanyKeys = []string{"id"}
+	sourceCompanyKeys = maprt.NewKeys("id")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"lastUpdated"}
+	sourceInfoKeys = maprt.NewKeys("lastUpdated")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

@@ -78,11 +78,11 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "escalationLevel", "duration", "parentTicketId", "summary", "city", "status", "_info", "budgetHours", "actualHours", "resolveMinutes", "billingAmount", "hourlyRate", "approved", "closedFlag", "requiredDate", "closedDate", "dateResolved", "subDateAccepted", "severity", "impact", "slaStatus", "mobileGuid", "externalXRef", "initialDescription"}
+	sourceKeys = maprt.NewKeys("id", "escalationLevel", "duration", "parentTicketId", "summary", "city", "status", "_info", "budgetHours", "actualHours", "resolveMinutes", "billingAmount", "hourlyRate", "approved", "closedFlag", "requiredDate", "closedDate", "dateResolved", "subDateAccepted", "severity", "impact", "slaStatus", "mobileGuid", "externalXRef", "initialDescription")
 	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
-	sourceStatusKeys = []string{"id"}
+	sourceStatusKeys = maprt.NewKeys("id")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"enteredBy", "lastUpdated"}
+	sourceInfoKeys = maprt.NewKeys("enteredBy", "lastUpdated")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

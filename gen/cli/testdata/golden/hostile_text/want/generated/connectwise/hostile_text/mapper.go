@@ -46,7 +46,7 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "summary", "city", "automaticEmailCc", "zip", "addressLine1", "addressLine2", "siteName", "poNumber", "resources", "contactName", "stateIdentifier"}
+	sourceKeys = maprt.NewKeys("id", "summary", "city", "automaticEmailCc", "zip", "addressLine1", "addressLine2", "siteName", "poNumber", "resources", "contactName", "stateIdentifier")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

@@ -130,27 +130,27 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "summary", "status", "priority", "severity", "impact", "type", "subType", "company", "contact", "board", "team", "owner", "_info", "requiredDate", "budgetHours", "actualHours", "approved", "closedDate", "closedBy", "closedFlag", "recordType"}
+	sourceKeys = maprt.NewKeys("id", "summary", "status", "priority", "severity", "impact", "type", "subType", "company", "contact", "board", "team", "owner", "_info", "requiredDate", "budgetHours", "actualHours", "approved", "closedDate", "closedBy", "closedFlag", "recordType")
 	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
-	sourceStatusKeys = []string{"name"}
+	sourceStatusKeys = maprt.NewKeys("name")
 	// sourcePriorityKeys are the keys of SourcePriority, for maprt.Lexer.Skip.
-	sourcePriorityKeys = []string{"name"}
+	sourcePriorityKeys = maprt.NewKeys("name")
 	// sourceTypeKeys are the keys of SourceType, for maprt.Lexer.Skip.
-	sourceTypeKeys = []string{"id", "name"}
+	sourceTypeKeys = maprt.NewKeys("id", "name")
 	// sourceSubTypeKeys are the keys of SourceSubType, for maprt.Lexer.Skip.
-	sourceSubTypeKeys = []string{"id", "name"}
+	sourceSubTypeKeys = maprt.NewKeys("id", "name")
 	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
-	sourceCompanyKeys = []string{"id", "name"}
+	sourceCompanyKeys = maprt.NewKeys("id", "name")
 	// sourceContactKeys are the keys of SourceContact, for maprt.Lexer.Skip.
-	sourceContactKeys = []string{"id", "name"}
+	sourceContactKeys = maprt.NewKeys("id", "name")
 	// sourceBoardKeys are the keys of SourceBoard, for maprt.Lexer.Skip.
-	sourceBoardKeys = []string{"id", "name"}
+	sourceBoardKeys = maprt.NewKeys("id", "name")
 	// sourceTeamKeys are the keys of SourceTeam, for maprt.Lexer.Skip.
-	sourceTeamKeys = []string{"id", "name"}
+	sourceTeamKeys = maprt.NewKeys("id", "name")
 	// sourceOwnerKeys are the keys of SourceOwner, for maprt.Lexer.Skip.
-	sourceOwnerKeys = []string{"id", "name"}
+	sourceOwnerKeys = maprt.NewKeys("id", "name")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"enteredBy", "dateEntered", "lastUpdated", "updatedBy"}
+	sourceInfoKeys = maprt.NewKeys("enteredBy", "dateEntered", "lastUpdated", "updatedBy")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

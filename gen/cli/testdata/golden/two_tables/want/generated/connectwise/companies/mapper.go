@@ -56,11 +56,11 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "identifier", "name", "status", "annualRevenue", "deletedFlag", "_info"}
+	sourceKeys = maprt.NewKeys("id", "identifier", "name", "status", "annualRevenue", "deletedFlag", "_info")
 	// sourceStatusKeys are the keys of SourceStatus, for maprt.Lexer.Skip.
-	sourceStatusKeys = []string{"name"}
+	sourceStatusKeys = maprt.NewKeys("name")
 	// sourceInfoKeys are the keys of SourceInfo, for maprt.Lexer.Skip.
-	sourceInfoKeys = []string{"lastUpdated"}
+	sourceInfoKeys = maprt.NewKeys("lastUpdated")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without

@@ -40,9 +40,9 @@ type sourceLeaves struct {
 
 var (
 	// sourceKeys are the keys of Source, for maprt.Lexer.Skip.
-	sourceKeys = []string{"id", "summary", "company"}
+	sourceKeys = maprt.NewKeys("id", "summary", "company")
 	// sourceCompanyKeys are the keys of SourceCompany, for maprt.Lexer.Skip.
-	sourceCompanyKeys = []string{"id"}
+	sourceCompanyKeys = maprt.NewKeys("id")
 )
 
 // decodeSource decodes data into src as maprt.Unmarshal would, without
