@@ -51,7 +51,10 @@ func runChild(t *testing.T, args ...string) (result, int64) {
 // source text) and checks that the loader's peak RSS stays under 768 MiB:
 // batches flush on --batch-bytes (32 MiB by default) as well as on rows,
 // and pages of 50 records bound what the client holds (a page being read,
-// one queued, one being mapped). Measured on a loaded 2-core machine:
+// one queued, one being mapped), and the pages decoded ahead hold at most
+// 96 MiB together (pipelineMemory; without it, 696-770 MiB once pages were
+// decoded on every core; with it 523-544 MiB). Measured earlier on a loaded
+// 2-core machine:
 // 404 MiB (inserts over HTTP); 540 MiB when inserts went through the
 // native driver, 793 MiB with a 64 MiB budget, 427 MiB with 16 MiB. Before
 // the byte budget the 10,000-row batch held every record, and the server

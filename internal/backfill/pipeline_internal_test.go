@@ -37,7 +37,7 @@ func TestPipeline(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []int
 			var fetched atomic.Int64
-			err := pipeline(context.Background(), 3, func(ctx context.Context, enqueue func(int) error) error {
+			err := pipeline(context.Background(), 3, func(int) int { return 3 << 20 }, func(ctx context.Context, enqueue func(int) error) error {
 				for i := range tc.pages {
 					fetched.Add(1)
 					if err := enqueue(i); err != nil {
@@ -70,5 +70,46 @@ func TestPipeline(t *testing.T) {
 				t.Errorf("the fetch went on to all %d pages after handle failed", tc.pages)
 			}
 		})
+	}
+}
+
+// TestPipelineMemoryBound checks that pages whose bytes would exceed
+// pipelineMemory together wait: with pages of 60% of it, only one is
+// between its fetch and the end of its handling at a time, however many
+// workers; with small pages several are.
+func TestPipelineMemoryBound(t *testing.T) {
+	for _, c := range []struct {
+		size    int
+		bounded bool // one page at a time; else several (as the queues allow)
+	}{{pipelineMemory * 6 / 10, true}, {pipelineMemory * 3, true}, {1 << 20, false}} {
+		var inFlight, most atomic.Int64
+		var got []int
+		err := pipeline(context.Background(), 4, func(int) int { return c.size }, func(ctx context.Context, enqueue func(int) error) error {
+			for i := range 40 {
+				if n := inFlight.Add(1); n > most.Load() {
+					most.Store(n)
+				}
+				if err := enqueue(i); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, func(p int) (int, error) {
+			time.Sleep(200 * time.Microsecond)
+			return p, nil
+		}, func(p int) error {
+			time.Sleep(300 * time.Microsecond)
+			got = append(got, p)
+			inFlight.Add(-1)
+			return nil
+		})
+		if err != nil || len(got) != 40 || !slices.IsSorted(got) {
+			t.Fatalf("pages of %d bytes: %v, handled %v", c.size, err, got)
+		}
+		// The counter is raised before enqueue takes the tokens, so it can
+		// read one more than the pages that hold them.
+		if m := most.Load() - 1; c.bounded && m > 1 || !c.bounded && m < 2 {
+			t.Errorf("pages of %d bytes: %d in flight at most (bounded by memory: %v)", c.size, m, c.bounded)
+		}
 	}
 }

@@ -115,7 +115,7 @@ func (l *loader[R]) sweep(ctx context.Context, cond string) error {
 		if l.budget != nil {
 			l.budget.stopFetch = stopFetch
 		}
-		err = pipeline(fetchCtx, l.decodeWorkers(), func(ctx context.Context, enqueue func(streamPage) error) error {
+		err = pipeline(fetchCtx, l.decodeWorkers(), streamPageBytes, func(ctx context.Context, enqueue func(streamPage) error) error {
 			return l.src.Pages(ctx, l.tbl.Endpoint, q, func(page connectwise.Page) error { return enqueue(streamPage{page, 0}) })
 		}, prepare, handle)
 		if l.budget != nil {
@@ -158,7 +158,7 @@ func (l *loader[R]) count(ctx context.Context, cond string) int {
 // fetchStreams fetches the id ranges in parallel streams; see pipeline.
 func (l *loader[R]) fetchStreams(ctx context.Context, rs RangeSource, q connectwise.Query, ranges [][2]int64,
 	prepare func(streamPage) (*decodedPage[R], error), handle func(*decodedPage[R]) error) error {
-	return pipeline(ctx, max(l.decodeWorkers(), 2*l.opts.Streams), func(ctx context.Context, enqueue func(streamPage) error) error {
+	return pipeline(ctx, max(l.decodeWorkers(), 2*l.opts.Streams), streamPageBytes, func(ctx context.Context, enqueue func(streamPage) error) error {
 		return rs.PagesByIDRange(ctx, l.tbl.Endpoint, q, l.tbl.SourceKeyField, ranges, l.opts.Streams,
 			func(stream int, page connectwise.Page) error { return enqueue(streamPage{page, stream}) })
 	}, prepare, handle)
@@ -176,24 +176,30 @@ type streamPage struct {
 	stream int
 }
 
+func streamPageBytes(p streamPage) int { return len(p.Body) }
+
 // pipeline runs fetch in its own goroutine and passes each page it
 // delivers to prepare, on up to workers goroutines at once, then to
 // handle, one page at a time in the order fetch delivered them: the next
 // request is on the wire and the next pages are decoded while the loader
 // batches and writes a page. At most workers pages are being prepared
-// and workers more wait for handle. prepare must not touch the loader's
+// and workers more wait for handle, and when size is not nil the pages
+// between fetch and the end of their handling hold at most pipelineMemory
+// bytes (a larger page passes alone). prepare must not touch the loader's
 // state; its error reaches handle's place in the order. The first error
 // stops every stage; handle's (or prepare's, in page order) wins over
 // fetch's. No goroutine is left running on return.
-func pipeline[P, D any](ctx context.Context, workers int, fetch func(ctx context.Context, enqueue func(P) error) error,
+func pipeline[P, D any](ctx context.Context, workers int, size func(P) int, fetch func(ctx context.Context, enqueue func(P) error) error,
 	prepare func(P) (D, error), handle func(D) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	mem := newPageMemory(pipelineMemory)
 	type job struct {
-		page P
-		out  D
-		err  error
-		done chan struct{}
+		page   P
+		out    D
+		err    error
+		done   chan struct{}
+		tokens int // of mem, held until handle is done with the page
 	}
 	work := make(chan *job, workers)
 	inOrder := make(chan *job, workers)
@@ -214,6 +220,12 @@ func pipeline[P, D any](ctx context.Context, workers int, fetch func(ctx context
 		defer close(work)
 		fetchErr <- fetch(ctx, func(page P) error {
 			j := &job{page: page, done: make(chan struct{})}
+			if size != nil {
+				var err error
+				if j.tokens, err = mem.acquire(ctx, size(page)); err != nil {
+					return err
+				}
+			}
 			// Every job handle may wait for is given to a worker first.
 			select {
 			case work <- j:
@@ -231,12 +243,14 @@ func pipeline[P, D any](ctx context.Context, workers int, fetch func(ctx context
 	var procErr error
 	for j := range inOrder {
 		if procErr != nil {
+			mem.release(j.tokens)
 			continue // drain until the fetch notices the cancel
 		}
 		<-j.done
 		if procErr = j.err; procErr == nil {
 			procErr = handle(j.out)
 		}
+		mem.release(j.tokens)
 		if procErr != nil {
 			cancel()
 		}
@@ -246,6 +260,52 @@ func pipeline[P, D any](ctx context.Context, workers int, fetch func(ctx context
 		return err
 	}
 	return procErr
+}
+
+// pipelineMemory bounds the bytes of the pages a pipeline holds between
+// fetching and handling them (their bodies, then their decoded rows). It
+// does not slow pages of ordinary records (a 1000-ticket page is about
+// 2 MB: the queues fill first), but pages of very wide records (50 records
+// of 1 MiB) are then decoded one or two at a time instead of six.
+const pipelineMemory = 96 << 20
+
+// pageMemory counts the bytes in flight in a pipeline, in MiB tokens. A
+// page larger than the whole budget takes all of it, so it still passes
+// alone.
+type pageMemory struct {
+	mu     sync.Mutex // one acquirer at a time: two taking tokens by turns could each wait for the other's
+	tokens chan struct{}
+}
+
+func newPageMemory(bytes int) *pageMemory {
+	m := &pageMemory{tokens: make(chan struct{}, max(bytes>>20, 1))}
+	for range cap(m.tokens) {
+		m.tokens <- struct{}{}
+	}
+	return m
+}
+
+// acquire takes the tokens of a page of size bytes, waiting for pages
+// ahead of it to be handled, and returns how many it took.
+func (m *pageMemory) acquire(ctx context.Context, size int) (int, error) {
+	n := min(max((size+1<<20-1)>>20, 1), cap(m.tokens))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range n {
+		select {
+		case <-m.tokens:
+		case <-ctx.Done():
+			m.release(i)
+			return 0, ctx.Err()
+		}
+	}
+	return n, nil
+}
+
+func (m *pageMemory) release(n int) {
+	for range n {
+		m.tokens <- struct{}{}
+	}
 }
 
 // rangesPerStream is how many id ranges each stream gets. Each range ends

@@ -47,6 +47,14 @@ type strRef struct {
 // Unmarshal.
 const maxLexDepth = 32
 
+const (
+	// longString is the length from which String allocates a string
+	// without escapes on its own.
+	longString = 4 << 10
+	// maxPooledStrings is the largest strs buffer a lexer keeps in the pool.
+	maxPooledStrings = 64 << 10
+)
+
 var lexers = sync.Pool{New: func() any { return new(Lexer) }}
 
 // NewLexer returns a lexer over data, from a pool; End gives it back.
@@ -72,6 +80,9 @@ func (l *Lexer) End() bool {
 	}
 	for i := range l.refs {
 		l.refs[i].dst = nil // the pool must not keep the caller's values alive
+	}
+	if cap(l.strs) > maxPooledStrings {
+		l.strs = nil // one odd record must not pin a large buffer in the pool
 	}
 	l.b, l.key = nil, nil
 	lexers.Put(l)
@@ -265,6 +276,16 @@ func (l *Lexer) String(dst *string, seen *uint64, bit uint) *string {
 	if l.peek() != '"' {
 		l.fail()
 		return nil
+	}
+	// A long string without escapes (a description, a padded field) gets an
+	// allocation of its own, of its exact size, rather than going through
+	// strs and being copied again at End.
+	if from := l.i + 1; len(l.b)-from > longString {
+		if q := bytes.IndexByte(l.b[from:], '"'); q > longString && plainPrefix(l.b[from:from+q]) == q {
+			*dst = string(l.b[from : from+q])
+			l.i = from + q + 1
+			return dst
+		}
 	}
 	start := len(l.strs)
 	l.str(true)
