@@ -269,12 +269,35 @@ func (n *Node) waitZooKeeper(timeout time.Duration) error {
 	}
 }
 
-// Up starts a stopped node again and waits for its ZooKeeper session.
+// Up starts a stopped node again and waits for its ZooKeeper session and
+// for its replicated tables to be active again.
 func (n *Node) Up() error {
 	if err := n.Server.Up(); err != nil {
 		return err
 	}
-	return n.waitZooKeeper(60 * time.Second)
+	if err := n.waitZooKeeper(60 * time.Second); err != nil {
+		return err
+	}
+	return n.waitReplicasActive(60 * time.Second)
+}
+
+// waitReplicasActive waits until none of the node's replicated tables is
+// read-only. A restarted server gets its ZooKeeper session first and marks
+// each replica active (its is_active node) a moment later, from a
+// background thread; an INSERT with a quorum in between fails with "No
+// node, path .../is_active".
+func (n *Node) waitReplicasActive(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		out, err := n.Query(context.Background(), "SELECT count() FROM system.replicas WHERE is_readonly OR is_session_expired")
+		if err == nil && strings.TrimSpace(out) == "0" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("chcluster: node %s: replicated tables still read-only after %v (%q, %v)", n.Name(), timeout, out, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // Stop kills every process and removes the cluster's directory (kept when
