@@ -185,7 +185,11 @@
 //
 // Pages are decoded on every core (decode.go, pipeline in sweep.go) while
 // the loader plans and writes earlier ones, one at a time, in page order;
-// a page's buffer goes back to the client once decoded.
+// a page's buffer goes back to the client once decoded, and the pages
+// between fetching and handling hold at most 96 MiB together, so pages of
+// very wide records pass one or two at a time. Each record is decoded by
+// its table's generated fast decoder, or by goccy/go-json when the record
+// is out of the ordinary (see maprt.Lexer).
 //
 // Every INSERT writes whole keys (a part per INSERT; a streamed one holds
 // one row per key), so a crash at any point leaves each key with exactly
