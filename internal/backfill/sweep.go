@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/canonic-data/canonic/internal/connectwise"
+	"golang.org/x/sync/semaphore"
 )
 
 // errLimit ends the sweep when --limit is reached.
@@ -193,13 +194,13 @@ func pipeline[P, D any](ctx context.Context, workers int, size func(P) int, fetc
 	prepare func(P) (D, error), handle func(D) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	mem := newPageMemory(pipelineMemory)
+	mem := semaphore.NewWeighted(pipelineMemory)
 	type job struct {
-		page   P
-		out    D
-		err    error
-		done   chan struct{}
-		tokens int // of mem, held until handle is done with the page
+		page  P
+		out   D
+		err   error
+		done  chan struct{}
+		bytes int64 // of mem, held until handle is done with the page
 	}
 	work := make(chan *job, workers)
 	inOrder := make(chan *job, workers)
@@ -221,8 +222,9 @@ func pipeline[P, D any](ctx context.Context, workers int, size func(P) int, fetc
 		fetchErr <- fetch(ctx, func(page P) error {
 			j := &job{page: page, done: make(chan struct{})}
 			if size != nil {
-				var err error
-				if j.tokens, err = mem.acquire(ctx, size(page)); err != nil {
+				// A page larger than the whole budget takes all of it: it still passes, alone.
+				j.bytes = min(max(int64(size(page)), 1), pipelineMemory)
+				if err := mem.Acquire(ctx, j.bytes); err != nil {
 					return err
 				}
 			}
@@ -243,14 +245,14 @@ func pipeline[P, D any](ctx context.Context, workers int, size func(P) int, fetc
 	var procErr error
 	for j := range inOrder {
 		if procErr != nil {
-			mem.release(j.tokens)
+			mem.Release(j.bytes)
 			continue // drain until the fetch notices the cancel
 		}
 		<-j.done
 		if procErr = j.err; procErr == nil {
 			procErr = handle(j.out)
 		}
-		mem.release(j.tokens)
+		mem.Release(j.bytes)
 		if procErr != nil {
 			cancel()
 		}
@@ -268,45 +270,6 @@ func pipeline[P, D any](ctx context.Context, workers int, size func(P) int, fetc
 // 2 MB: the queues fill first), but pages of very wide records (50 records
 // of 1 MiB) are then decoded one or two at a time instead of six.
 const pipelineMemory = 96 << 20
-
-// pageMemory counts the bytes in flight in a pipeline, in MiB tokens. A
-// page larger than the whole budget takes all of it, so it still passes
-// alone.
-type pageMemory struct {
-	mu     sync.Mutex // one acquirer at a time: two taking tokens by turns could each wait for the other's
-	tokens chan struct{}
-}
-
-func newPageMemory(bytes int) *pageMemory {
-	m := &pageMemory{tokens: make(chan struct{}, max(bytes>>20, 1))}
-	for range cap(m.tokens) {
-		m.tokens <- struct{}{}
-	}
-	return m
-}
-
-// acquire takes the tokens of a page of size bytes, waiting for pages
-// ahead of it to be handled, and returns how many it took.
-func (m *pageMemory) acquire(ctx context.Context, size int) (int, error) {
-	n := min(max((size+1<<20-1)>>20, 1), cap(m.tokens))
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := range n {
-		select {
-		case <-m.tokens:
-		case <-ctx.Done():
-			m.release(i)
-			return 0, ctx.Err()
-		}
-	}
-	return n, nil
-}
-
-func (m *pageMemory) release(n int) {
-	for range n {
-		m.tokens <- struct{}{}
-	}
-}
 
 // rangesPerStream is how many id ranges each stream gets. Each range ends
 // with a partial page, a whole request that carries less, so against an
