@@ -7,9 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -83,7 +84,7 @@ func ImportWithSource(openapi []byte, service, source string) ([]byte, error) {
 		Version:   doc.Info.Version,
 	}
 	origin := map[string]string{} // normalised path -> raw path, for collisions
-	for _, raw := range sortedKeys(doc.Paths) {
+	for _, raw := range slices.Sorted(maps.Keys(doc.Paths)) {
 		getOp, ok := doc.Paths[raw]["get"]
 		if !ok {
 			continue
@@ -322,7 +323,7 @@ func (im *importer) endpoint(raw json.RawMessage, ptr string) (*snapEndpoint, st
 	}
 	var schemaRaw json.RawMessage
 	var schemaPtr string
-	for _, mt := range sortedKeys(res.Content) {
+	for _, mt := range slices.Sorted(maps.Keys(res.Content)) {
 		if !isJSONMediaType(mt) {
 			continue
 		}
@@ -339,7 +340,7 @@ func (im *importer) endpoint(raw json.RawMessage, ptr string) (*snapEndpoint, st
 		}
 	}
 	if schemaRaw == nil {
-		return nil, "200 response is " + strings.Join(sortedKeys(res.Content), ", ") + ", not JSON", nil
+		return nil, "200 response is " + strings.Join(slices.Sorted(maps.Keys(res.Content)), ", ") + ", not JSON", nil
 	}
 	s, err := decode(schemaRaw, schemaPtr)
 	if err != nil {
@@ -393,7 +394,7 @@ func (im *importer) objectSchema(name string) error {
 		return fmt.Errorf("%s/additionalProperties: unsupported: an object with both properties and additionalProperties", ptr)
 	}
 	out := &snapSchema{Properties: map[string]*Property{}}
-	for _, pn := range sortedKeys(s.Properties) {
+	for _, pn := range slices.Sorted(maps.Keys(s.Properties)) {
 		p, err := im.property(s.Properties[pn], ptr+"/properties/"+escapePointer(pn))
 		if err != nil {
 			return err
@@ -558,48 +559,4 @@ func jsonEqual(a, b json.RawMessage) bool {
 		return bytes.Equal(a, b)
 	}
 	return bytes.Equal(x.Bytes(), y.Bytes())
-}
-
-func componentPtr(name string) string { return "/components/schemas/" + escapePointer(name) }
-
-// escapePointer escapes one JSON pointer token (RFC 6901).
-func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-}
-
-func unescapePointer(s string) string {
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
-}
-
-// cleanText trims and collapses whitespace.
-func cleanText(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !isRuneStart(s[cut]) {
-		cut--
-	}
-	return strings.TrimSpace(s[:cut]) + "..."
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-func abbrev(raw []byte) string {
-	s := string(bytes.TrimSpace(raw))
-	if s == "" {
-		return "nothing"
-	}
-	return truncate(s, 40)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

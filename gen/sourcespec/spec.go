@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -37,7 +39,7 @@ type Schema struct {
 }
 
 // PropertyNames returns the schema's property names, sorted.
-func (s *Schema) PropertyNames() []string { return sortedKeys(s.Properties) }
+func (s *Schema) PropertyNames() []string { return slices.Sorted(maps.Keys(s.Properties)) }
 
 // Load parses and checks snapshot bytes written by Import: the format
 // version, that every endpoint and reference names a schema of the
@@ -81,15 +83,15 @@ func Load(data []byte) (*Spec, error) {
 		sp.schemas[name] = &Schema{Name: name, Properties: s.Properties}
 	}
 	var problems []string
-	for _, path := range sortedKeys(snap.Endpoints) {
+	for _, path := range slices.Sorted(maps.Keys(snap.Endpoints)) {
 		ep := snap.Endpoints[path]
 		if ep == nil || sp.schemas[ep.Schema] == nil {
 			problems = append(problems, fmt.Sprintf("endpoint %q: unknown schema", path))
 		}
 	}
-	for _, name := range sortedKeys(sp.schemas) {
+	for _, name := range slices.Sorted(maps.Keys(sp.schemas)) {
 		s := sp.schemas[name]
-		for _, pn := range sortedKeys(s.Properties) {
+		for _, pn := range slices.Sorted(maps.Keys(s.Properties)) {
 			if msg := sp.checkProperty(s.Properties[pn]); msg != "" {
 				problems = append(problems, fmt.Sprintf("%s.%s: %s", name, pn, msg))
 			}
@@ -136,10 +138,10 @@ func (sp *Spec) checkProperty(p *Property) string {
 }
 
 // Endpoints returns the endpoint paths, sorted ("service/tickets", ...).
-func (sp *Spec) Endpoints() []string { return sortedKeys(sp.endpoints) }
+func (sp *Spec) Endpoints() []string { return slices.Sorted(maps.Keys(sp.endpoints)) }
 
 // Schemas returns the schema names, sorted.
-func (sp *Spec) Schemas() []string { return sortedKeys(sp.schemas) }
+func (sp *Spec) Schemas() []string { return slices.Sorted(maps.Keys(sp.schemas)) }
 
 // Schema returns the named schema, or nil.
 func (sp *Spec) Schema(name string) *Schema { return sp.schemas[name] }
