@@ -13,6 +13,6 @@ func (c *Client) Check(ctx context.Context, endpoint string) error {
 	_, err = c.get(ctx, u, nil, func(b []byte) error {
 		_, err := CountRecords(b)
 		return err
-	})
+	}, nil)
 	return err
 }

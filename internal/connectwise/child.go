@@ -48,7 +48,7 @@ func (c *Client) FirstChild(ctx context.Context, template string, parentID int64
 			}
 			return nil
 		})
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -121,9 +121,11 @@ type attemptError struct {
 }
 
 // get performs a GET with retries. validate, when non-nil, checks a 2xx body; a body cut short is
-// retried like a 5xx, one that will never parse (HTML, nesting too deep) only once. Every wait is cut
-// to what is left of MaxWait, counted from the first attempt; once it is used up the request fails.
-func (c *Client) get(ctx context.Context, rawURL string, extra http.Header, validate func([]byte) error) (*response, error) {
+// retried like a 5xx, one that will never parse (HTML, nesting too deep) only once. early, when
+// non-nil, is given each 2xx attempt's headers before its body is read (a page walk sends the next
+// page's request from them). Every wait is cut to what is left of MaxWait, counted from the first
+// attempt; once it is used up the request fails.
+func (c *Client) get(ctx context.Context, rawURL string, extra http.Header, validate func([]byte) error, early func(http.Header)) (*response, error) {
 	const method = http.MethodGet
 	if len(rawURL) > MaxURLLength {
 		return nil, fmt.Errorf("connectwise: %s %.120s...: URL is %d characters, over ConnectWise's %d limit; shorten the conditions or field list",
@@ -144,7 +146,7 @@ func (c *Client) get(ctx context.Context, rawURL string, extra http.Header, vali
 		if err := c.wait(ctx); err != nil {
 			return nil, fmt.Errorf("connectwise: %s %s: %w", method, rawURL, err)
 		}
-		resp, ae := c.attempt(ctx, method, rawURL, extra, validate, attempt)
+		resp, ae := c.attempt(ctx, method, rawURL, extra, validate, early, attempt)
 		if ae == nil {
 			return resp, nil
 		}
@@ -235,7 +237,7 @@ func (c *Client) wait(ctx context.Context) error {
 }
 
 // attempt sends one request and classifies the outcome.
-func (c *Client) attempt(ctx context.Context, method, rawURL string, extra http.Header, validate func([]byte) error, n int) (*response, *attemptError) {
+func (c *Client) attempt(ctx context.Context, method, rawURL string, extra http.Header, validate func([]byte) error, early func(http.Header), n int) (*response, *attemptError) {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, method, rawURL, nil)
@@ -258,6 +260,9 @@ func (c *Client) attempt(ctx context.Context, method, rawURL string, extra http.
 		return nil, c.transportError(ctx, actx, method, rawURL, err)
 	}
 	defer res.Body.Close()
+	if early != nil && res.StatusCode >= 200 && res.StatusCode < 300 {
+		early(res.Header)
+	}
 	body, err := readBody(res.Body, res.ContentLength, c.cfg.MaxResponseBytes, &c.bodies)
 	c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "connectwise: response",
 		slog.String("method", method), slog.String("url", rawURL), slog.Int("status", res.StatusCode),

@@ -184,7 +184,7 @@ func TestRequestHeaders(t *testing.T) {
 	check(true)
 
 	c2, _, _ := newTestClient(t, srv.URL+"/apis/3.0/", func(c *Config) { c.APIVersion = "2025.1"; c.UserAgent = "probe/2" })
-	if _, err := c2.get(context.Background(), c2.BaseURL()+"system/info", nil, nil); err != nil {
+	if _, err := c2.get(context.Background(), c2.BaseURL()+"system/info", nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if h := *got.Load(); h.Get("Accept") != "application/vnd.connectwise.com+json; version=2025.1" || h.Get("User-Agent") != "probe/2" {
@@ -604,7 +604,7 @@ func TestContextCancellation(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := c.get(ctx, c.BaseURL()+"x", nil, nil)
+		_, err := c.get(ctx, c.BaseURL()+"x", nil, nil, nil)
 		if !errors.Is(err, context.DeadlineExceeded) || n.Load() != 1 {
 			t.Errorf("err = %v after %d requests", err, n.Load())
 		}
@@ -618,7 +618,7 @@ func TestContextCancellation(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		if _, err := c.get(ctx, c.BaseURL()+"x", nil, nil); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := c.get(ctx, c.BaseURL()+"x", nil, nil, nil); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("err = %v", err)
 		}
 		if el := time.Since(start); el > 2*time.Second {
@@ -746,10 +746,10 @@ func TestRedirects(t *testing.T) {
 		http.Redirect(w, r, "/moved/service/tickets", http.StatusMovedPermanently)
 	})
 	c, _, _ := newTestClient(t, srv.URL, nil)
-	if _, err := c.get(context.Background(), srv.URL+"/service/tickets", nil, nil); err != nil || n.Load() != 2 {
+	if _, err := c.get(context.Background(), srv.URL+"/service/tickets", nil, nil, nil); err != nil || n.Load() != 2 {
 		t.Errorf("same-host redirect: err=%v requests=%d", err, n.Load())
 	}
-	_, err := c.get(context.Background(), srv.URL+"/service/tickets?x=away", nil, nil)
+	_, err := c.get(context.Background(), srv.URL+"/service/tickets?x=away", nil, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "refusing redirect to another host") || other.Load() != 0 {
 		t.Errorf("cross-host redirect: err=%v, other host hit %d times", err, other.Load())
 	}

@@ -122,34 +122,37 @@ func TestPagesHostileSources(t *testing.T) {
 		bend     func(n int, ids []int64, next int64) ([]int64, int64)
 		maxPages int
 		want     string // PagingFault reason substring; "" means a clean walk of all 25 records
-		requests int32
+		requests int32  // the requests of a walk one page at a time
+		// ahead says the failing page's headers name a plausible next page, so the walk may have
+		// sent its request (one more) before the page's body showed the fault.
+		ahead bool
 	}{
-		{"honest", func(_ int, ids []int64, next int64) ([]int64, int64) { return ids, next }, 0, "", 4},
+		{"honest", func(_ int, ids []int64, next int64) ([]int64, int64) { return ids, next }, 0, "", 4, false},
 		{"empty page then data", func(n int, ids []int64, next int64) ([]int64, int64) {
 			if n == 2 {
 				return nil, next
 			}
 			return ids, next
-		}, 0, "empty page with a next link", 2},
+		}, 0, "empty page with a next link", 2, false},
 		{"full page without link", func(n int, ids []int64, next int64) ([]int64, int64) {
 			if n == 2 {
 				return ids, -1
 			}
 			return ids, next
-		}, 0, "full page (10 records) without a next link", 2},
+		}, 0, "full page (10 records) without a next link", 2, false},
 		{"rising pageId, repeated records", func(n int, _ []int64, _ int64) ([]int64, int64) {
 			return []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, int64(10 + n)
-		}, 0, "not the page's last id", 1},
+		}, 0, "not the page's last id", 1, true},
 		{"repeated records, next = last id", func(n int, _ []int64, _ int64) ([]int64, int64) {
 			return []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 10
-		}, 0, "not above the pageId 10", 2},
+		}, 0, "not above the pageId 10", 2, false},
 		{"oversized page", func(n int, ids []int64, next int64) ([]int64, int64) {
 			return append(ids, 1000+int64(n)), 1000 + int64(n)
-		}, 0, "more than the pageSize 10", 1},
+		}, 0, "more than the pageSize 10", 1, true},
 		{"endless new records", func(n int, _ []int64, _ int64) ([]int64, int64) {
 			base := int64(n) * 100
 			return []int64{base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7, base + 8, base + 9, base + 10}, base + 10
-		}, PageBudget(25, 10), "more than 16 pages", 16},
+		}, PageBudget(25, 10), "more than 16 pages", 16, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,8 +163,8 @@ func TestPagesHostileSources(t *testing.T) {
 				records += p.Records
 				return nil
 			})
-			if n.Load() != tt.requests {
-				t.Errorf("%d requests, want %d", n.Load(), tt.requests)
+			if got := n.Load(); got != tt.requests && !(tt.ahead && got == tt.requests+1) {
+				t.Errorf("%d requests, want %d (or one more sent ahead: %v)", got, tt.requests, tt.ahead)
 			}
 			if tt.want == "" {
 				if err != nil || records != 25 {

@@ -184,21 +184,33 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 	if q.ForwardOnly {
 		pos = 0
 	}
+	// nextURL is the request URL of the page after the one at pos whose next link names nextPos.
+	nextURL := func(nextPos int64) (string, error) {
+		return c.buildURL(endpoint, withParam(params, key, strconv.FormatInt(nextPos, 10)))
+	}
+	// The walk keeps one request ahead (see pageRequest): req is this page's, ahead the next page's,
+	// sent from req's headers before req's body was checked. A page that fails its checks discards
+	// the request ahead, so a failing page costs at most one request more than a walk one page at a
+	// time would send; a walk that succeeds sends exactly the same requests.
+	var req, ahead *pageRequest
+	defer func() {
+		req.discard()
+		ahead.discard()
+	}()
+	req = c.startPage(ctx, cur, extra, size)
 	for number := 1; ; number++ {
-		if q.MaxPages > 0 && number > q.MaxPages {
-			return &PagingFault{Page: number, URL: cur, Reason: fmt.Sprintf(
-				"more than %d pages, far beyond what the record count implies; the source keeps sending pages", q.MaxPages)}
+		for waiting := true; waiting; {
+			select {
+			case h := <-req.headers:
+				ahead = c.sendAhead(ctx, ahead, h, number, q, pos, cur, key, size, extra, nextURL)
+			case <-req.done:
+				waiting = false
+			}
 		}
-		var ids idSummary
-		var bounds []int
-		resp, err := c.get(ctx, cur, extra, func(b []byte) error {
-			var err error
-			ids, bounds, err = scanPage(b, make([]int, 0, 2*size))
-			return err
-		})
-		if err != nil {
-			return err
+		if req.err != nil {
+			return req.err
 		}
+		resp, ids := req.resp, req.ids
 		next, hasNext := nextLink(resp.header)
 		var nextPos int64
 		if hasNext {
@@ -212,18 +224,53 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		if ids.records == 0 {
 			return nil // an empty page the rules let through ends the walk
 		}
-		if err := fn(Page{Number: number, Body: resp.body, Records: ids.records, URL: cur, pooled: resp.pooled, bounds: bounds}); err != nil {
+		page := Page{Number: number, Body: resp.body, Records: ids.records, URL: cur, pooled: resp.pooled, bounds: req.bounds}
+		req.resp, req = nil, nil // the page owns the body now
+		if err := fn(page); err != nil {
 			return err
 		}
 		if !hasNext {
 			return nil
 		}
 		pos = nextPos
-		cur, err = c.buildURL(endpoint, withParam(params, key, strconv.FormatInt(nextPos, 10)))
-		if err != nil {
+		if cur, err = nextURL(nextPos); err != nil {
 			return err
 		}
+		if q.MaxPages > 0 && number+1 > q.MaxPages {
+			return &PagingFault{Page: number + 1, URL: cur, Reason: fmt.Sprintf(
+				"more than %d pages, far beyond what the record count implies; the source keeps sending pages", q.MaxPages)}
+		}
+		if ahead != nil && ahead.url == cur {
+			req, ahead = ahead, nil
+		} else {
+			ahead.discard()
+			ahead = nil
+			req = c.startPage(ctx, cur, extra, size)
+		}
 	}
+}
+
+// sendAhead returns the request for the page after page number (asked for at pos, from cur), sent
+// from its headers h: ahead itself when it already asks for the page h's next link names, else a new
+// request (ahead is discarded). It sends nothing when h names no next page, when the next link
+// breaks a rule the headers alone show (see pagingRule; the walk then fails on the page) or when the
+// next page would pass q.MaxPages.
+func (c *Client) sendAhead(ctx context.Context, ahead *pageRequest, h http.Header, number int, q Query, pos int64, cur, key string,
+	size int, extra http.Header, nextURL func(int64) (string, error)) *pageRequest {
+	url := ""
+	if next, ok := nextLink(h); ok && (q.MaxPages <= 0 || number+1 <= q.MaxPages) {
+		if nextPos, err := linkParam(cur, next, key); err == nil && nextPos > pos {
+			url, _ = nextURL(nextPos)
+		}
+	}
+	if ahead != nil && ahead.url == url {
+		return ahead
+	}
+	ahead.discard()
+	if url == "" {
+		return nil
+	}
+	return c.startPage(ctx, url, extra, size)
 }
 
 // pageFacts is what the paging rules look at on one page.
@@ -360,7 +407,7 @@ func (c *Client) Count(ctx context.Context, endpoint, conditions string) (int, e
 		}
 		n = *doc.Count
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		return 0, err
 	}

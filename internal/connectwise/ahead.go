@@ -1,0 +1,60 @@
+package connectwise
+
+import (
+	"context"
+	"net/http"
+)
+
+// pageRequest is one page's GET (with its retries and its validating scan) running in a goroutine of
+// its own. A page walk keeps one request ahead: it sends the next page's request as soon as this
+// page's headers name it, so the source prepares the next page while this one is read and checked
+// (over loopback on two busy cores, the wait for a response's headers was half the walk's time).
+type pageRequest struct {
+	url    string
+	cancel context.CancelFunc
+	// headers holds the latest 2xx attempt's headers, sent before its body is read (capacity 1: an
+	// attempt retried after a cut body replaces its predecessor's).
+	headers chan http.Header
+	done    chan struct{}
+
+	// Set once done is closed.
+	resp   *response
+	err    error
+	ids    idSummary
+	bounds []int
+}
+
+// startPage sends the GET of one page of at most size records in its own goroutine.
+func (c *Client) startPage(ctx context.Context, url string, extra http.Header, size int) *pageRequest {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &pageRequest{url: url, cancel: cancel, headers: make(chan http.Header, 1), done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.resp, r.err = c.get(ctx, url, extra, func(b []byte) error {
+			var err error
+			r.ids, r.bounds, err = scanPage(b, make([]int, 0, 2*size))
+			return err
+		}, func(h http.Header) {
+			select {
+			case <-r.headers:
+			default:
+			}
+			r.headers <- h
+		})
+	}()
+	return r
+}
+
+// discard cancels the request, waits for its goroutine and gives its body's buffer back. It does
+// nothing on nil.
+func (r *pageRequest) discard() {
+	if r == nil {
+		return
+	}
+	r.cancel()
+	<-r.done
+	if r.resp != nil {
+		r.resp.pooled.release()
+		r.resp = nil
+	}
+}
