@@ -123,7 +123,11 @@
 //     (_canonic_runs) are created when missing. A live table whose columns
 //     differ from the generated ones in name, order or type is refused: the
 //     difference is printed per column with the ALTER statements that would
-//     fix it. A dry run creates nothing.
+//     fix it. A dry run creates nothing. A table that does not exist yet
+//     is created while the sweep starts (setup.go): the source is counted
+//     and its first pages are fetched and decoded meanwhile, but every
+//     engine call of the sweep waits until the statements are done, which
+//     run in the same order as on an existing table's run.
 //  2. Source records are fetched with forward-only paging: all of them with
 //     --full or on the first run; those updated after --since; otherwise
 //     those updated after the cursor of this table's last successful run.

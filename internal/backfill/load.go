@@ -180,6 +180,10 @@ type loader[R any] struct {
 	utf8     *utf8Replacements
 	// nodes are the cluster's nodes, open while prepare runs (cluster.go).
 	nodes nodeSet
+	// create, when prepare left it, creates a new table; it runs as the
+	// sweep starts, as setup (setup.go).
+	create func(ctx context.Context, eng warehouse.Engine) error
+	setup  *setup
 }
 
 // Load runs one SCD Type 2 load of tbl from src into eng (see the package
@@ -235,6 +239,11 @@ func (l *loader[R]) run(ctx context.Context) (err error) {
 		if werr := l.wait(); err == nil {
 			err = werr
 		}
+		// Nor the statements creating the table. Their failure came
+		// first, whatever the sweep ran into after it.
+		if serr := l.waitSetup(); serr != nil {
+			err = serr
+		}
 		if err != nil {
 			l.writer.abort()
 		} else if cerr := l.writer.commit(); cerr != nil {
@@ -251,6 +260,7 @@ func (l *loader[R]) run(ctx context.Context) (err error) {
 	if cond, err = l.resume(ctx, cond); err != nil {
 		return err
 	}
+	l.startSetup(ctx)
 	if err := l.sweep(ctx, cond); err != nil {
 		return err
 	}

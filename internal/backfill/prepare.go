@@ -9,8 +9,10 @@ import (
 	"github.com/canonic-data/canonic/internal/warehouse"
 )
 
-// prepare creates the database and table when missing (not on a dry run),
-// refuses a drifted table and notes whether it holds any rows yet.
+// prepare migrates an existing table (or refuses one that drifted or has
+// pending migrations) and notes whether it holds any rows yet. A missing
+// table is created as the sweep starts (prepareNew); a dry run creates
+// nothing.
 func (l *loader[R]) prepare(ctx context.Context) error {
 	if l.opts.Cluster != nil {
 		return l.prepareCluster(ctx)
@@ -18,6 +20,9 @@ func (l *loader[R]) prepare(ctx context.Context) error {
 	exists, err := warehouse.TableExists(ctx, l.eng, l.db, l.tbl.Name)
 	if err != nil {
 		return err
+	}
+	if !exists && !l.opts.DryRun {
+		return l.prepareNew(ctx) // created while the sweep starts (setup.go)
 	}
 	if !l.opts.DryRun {
 		if err := warehouse.EnsureDatabase(ctx, l.eng, l.db); err != nil {
@@ -29,7 +34,7 @@ func (l *loader[R]) prepare(ctx context.Context) error {
 		if err := warehouse.EnsureEvolutionTables(ctx, l.eng, l.db); err != nil {
 			return err
 		}
-		if err := l.migrateOrBaseline(ctx, exists); err != nil {
+		if err := l.migrate(ctx); err != nil {
 			return err
 		}
 		if err := l.eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
@@ -86,11 +91,15 @@ func (l *loader[R]) migrateOrBaseline(ctx context.Context, exists bool) error {
 // recordBaseline records every migration as applied to a table created
 // from the current DDL.
 func (l *loader[R]) recordBaseline(ctx context.Context) error {
+	return l.recordBaselineOn(ctx, l.eng)
+}
+
+func (l *loader[R]) recordBaselineOn(ctx context.Context, eng warehouse.Engine) error {
 	names := make([]string, len(l.tbl.Migrations))
 	for i, m := range l.tbl.Migrations {
 		names[i] = m.Name
 	}
-	return warehouse.RecordMigrations(ctx, l.eng, l.db, l.tbl.Name, "baseline", names, l.opts.Now().UTC())
+	return warehouse.RecordMigrations(ctx, eng, l.db, l.tbl.Name, "baseline", names, l.opts.Now().UTC())
 }
 
 // refusePending fails a dry run over a table with pending migrations.

@@ -272,6 +272,18 @@ func (n *Node) waitZooKeeper(timeout time.Duration) error {
 // Up starts a stopped node again and waits for its ZooKeeper session and
 // for its replicated tables to be active again.
 func (n *Node) Up() error {
+	// A node killed during an INSERT may hold a part ZooKeeper never
+	// heard of, and 18.16 then refuses to start ("The local set of parts
+	// ... doesn't look like the set of parts in ZooKeeper"). Its operator
+	// restarts it with this flag, as documented: the server detaches such
+	// parts (an INSERT that never completed, which the loader reported as
+	// failed) and removes the flag.
+	if err := os.MkdirAll(filepath.Join(n.Dir, "data", "flags"), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(n.Dir, "data", "flags", "force_restore_data"), nil, 0o644); err != nil {
+		return err
+	}
 	if err := n.Server.Up(); err != nil {
 		return err
 	}
