@@ -58,3 +58,25 @@ func (r *pageRequest) discard() {
 		r.resp = nil
 	}
 }
+
+// sendAhead returns the request for the page after page number (asked for at pos, from cur), sent
+// from that page's headers h: ahead itself when it already asks for the page h's next link names,
+// else a new request (ahead is discarded). It sends nothing when h names no next page, when the next
+// link breaks a rule the headers alone show (see pagingRule: the walk then fails on the page), or
+// when the next page would pass q.MaxPages.
+func (w *walk) sendAhead(ctx context.Context, ahead *pageRequest, h http.Header, number int, pos int64, cur string) *pageRequest {
+	url := ""
+	if next, ok := nextLink(h); ok && (w.q.MaxPages <= 0 || number+1 <= w.q.MaxPages) {
+		if nextPos, err := linkParam(cur, next, w.key); err == nil && nextPos > pos {
+			url, _ = w.url(nextPos)
+		}
+	}
+	if ahead != nil && ahead.url == url {
+		return ahead
+	}
+	ahead.discard()
+	if url == "" {
+		return nil
+	}
+	return w.start(ctx, url)
+}

@@ -8,6 +8,11 @@
 // bounded exponential backoff, and fails fast on other client errors with ConnectWise's own error
 // message ([APIError]).
 //
+// A walk keeps one request ahead: the next page is asked for as soon as a page's headers name it,
+// while that page's body is still being read and checked (see pageRequest). A walk that succeeds
+// sends exactly the requests a walk one page at a time would; a page that fails its checks costs at
+// most the one request sent ahead, which is cancelled and its answer discarded.
+//
 // Records are never decoded into maps: a page body is passed along as raw bytes and [SplitRecords]
 // walks it, yielding each record's raw JSON object.
 //

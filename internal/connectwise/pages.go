@@ -161,6 +161,27 @@ func (c *Client) Pages(ctx context.Context, endpoint string, q Query, fn func(pa
 	return c.pages(ctx, endpoint, q, fn)
 }
 
+// walk is what every request of one page walk shares.
+type walk struct {
+	c        *Client
+	endpoint string
+	q        Query
+	params   []param     // the first page's query parameters
+	key      string      // the paging parameter: "page", or "pageId" in forward-only mode
+	size     int         // the records a page holds at most
+	extra    http.Header // request headers beyond the client's own
+}
+
+// url is the request URL of the page at pos (a page number, or a pageId in forward-only mode).
+func (w *walk) url(pos int64) (string, error) {
+	return w.c.buildURL(w.endpoint, withParam(w.params, w.key, strconv.FormatInt(pos, 10)))
+}
+
+// start sends the GET of the page at url in a goroutine of its own.
+func (w *walk) start(ctx context.Context, url string) *pageRequest {
+	return w.c.startPage(ctx, url, w.extra, w.size)
+}
+
 func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Page) error) error {
 	params, err := q.params()
 	if err != nil {
@@ -170,23 +191,17 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 	if err != nil {
 		return err
 	}
-	var extra http.Header
-	key := "page"
+	w := &walk{c: c, endpoint: endpoint, q: q, params: params, key: "page", size: q.PageSize}
 	if q.ForwardOnly {
-		extra = http.Header{"Pagination-Type": {"forward-only"}}
-		key = "pageId"
+		w.extra = http.Header{"Pagination-Type": {"forward-only"}}
+		w.key = "pageId"
 	}
-	size := q.PageSize
-	if size == 0 {
-		size = MaxPageSize
+	if w.size == 0 {
+		w.size = MaxPageSize
 	}
 	var pos int64 = 1 // current page number, or last pageId (0 = none yet) in forward-only mode
 	if q.ForwardOnly {
 		pos = 0
-	}
-	// nextURL is the request URL of the page after the one at pos whose next link names nextPos.
-	nextURL := func(nextPos int64) (string, error) {
-		return c.buildURL(endpoint, withParam(params, key, strconv.FormatInt(nextPos, 10)))
 	}
 	// The walk keeps one request ahead (see pageRequest): req is this page's, ahead the next page's,
 	// sent from req's headers before req's body was checked. A page that fails its checks discards
@@ -197,12 +212,12 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		req.discard()
 		ahead.discard()
 	}()
-	req = c.startPage(ctx, cur, extra, size)
+	req = w.start(ctx, cur)
 	for number := 1; ; number++ {
 		for waiting := true; waiting; {
 			select {
 			case h := <-req.headers:
-				ahead = c.sendAhead(ctx, ahead, h, number, q, pos, cur, key, size, extra, nextURL)
+				ahead = w.sendAhead(ctx, ahead, h, number, pos, cur)
 			case <-req.done:
 				waiting = false
 			}
@@ -214,11 +229,11 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		next, hasNext := nextLink(resp.header)
 		var nextPos int64
 		if hasNext {
-			if nextPos, err = linkParam(cur, next, key); err != nil {
+			if nextPos, err = linkParam(cur, next, w.key); err != nil {
 				return &PagingFault{Page: number, URL: cur, Reason: err.Error()}
 			}
 		}
-		if reason := pagingRule(pageFacts{forward: q.ForwardOnly, pageSize: size, pos: pos, ids: ids, hasNext: hasNext, next: nextPos}); reason != "" {
+		if reason := pagingRule(pageFacts{forward: q.ForwardOnly, pageSize: w.size, pos: pos, ids: ids, hasNext: hasNext, next: nextPos}); reason != "" {
 			return &PagingFault{Page: number, URL: cur, Reason: reason}
 		}
 		if ids.records == 0 {
@@ -233,7 +248,7 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 			return nil
 		}
 		pos = nextPos
-		if cur, err = nextURL(nextPos); err != nil {
+		if cur, err = w.url(nextPos); err != nil {
 			return err
 		}
 		if q.MaxPages > 0 && number+1 > q.MaxPages {
@@ -245,32 +260,9 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		} else {
 			ahead.discard()
 			ahead = nil
-			req = c.startPage(ctx, cur, extra, size)
+			req = w.start(ctx, cur)
 		}
 	}
-}
-
-// sendAhead returns the request for the page after page number (asked for at pos, from cur), sent
-// from its headers h: ahead itself when it already asks for the page h's next link names, else a new
-// request (ahead is discarded). It sends nothing when h names no next page, when the next link
-// breaks a rule the headers alone show (see pagingRule; the walk then fails on the page) or when the
-// next page would pass q.MaxPages.
-func (c *Client) sendAhead(ctx context.Context, ahead *pageRequest, h http.Header, number int, q Query, pos int64, cur, key string,
-	size int, extra http.Header, nextURL func(int64) (string, error)) *pageRequest {
-	url := ""
-	if next, ok := nextLink(h); ok && (q.MaxPages <= 0 || number+1 <= q.MaxPages) {
-		if nextPos, err := linkParam(cur, next, key); err == nil && nextPos > pos {
-			url, _ = nextURL(nextPos)
-		}
-	}
-	if ahead != nil && ahead.url == url {
-		return ahead
-	}
-	ahead.discard()
-	if url == "" {
-		return nil
-	}
-	return c.startPage(ctx, url, extra, size)
 }
 
 // pageFacts is what the paging rules look at on one page.
