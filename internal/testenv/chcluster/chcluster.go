@@ -256,14 +256,21 @@ func (c *Cluster) warmUp(n *Node) error {
 // crashes (a NULL ZooKeeper client in createImpl) when ON CLUSTER DDL
 // arrives before its session is up, so the cluster is ready only then.
 func (n *Node) waitZooKeeper(timeout time.Duration) error {
+	return n.waitUntil(timeout, "has no ZooKeeper session", "SELECT count() FROM system.zookeeper WHERE path = '/'",
+		func(string) bool { return true })
+}
+
+// waitUntil polls query on the node until it answers and ok accepts the
+// answer, or timeout passes (the error says the node still `what`).
+func (n *Node) waitUntil(timeout time.Duration, what, query string, ok func(out string) bool) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		_, err := n.Query(context.Background(), "SELECT count() FROM system.zookeeper WHERE path = '/'")
-		if err == nil {
+		out, err := n.Query(context.Background(), query)
+		if err == nil && ok(strings.TrimSpace(out)) {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("chcluster: node %s has no ZooKeeper session after %v: %w", n.Name(), timeout, err)
+			return fmt.Errorf("chcluster: node %s %s after %v (%q, %v)", n.Name(), what, timeout, out, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -278,10 +285,7 @@ func (n *Node) Up() error {
 	// restarts it with this flag, as documented: the server detaches such
 	// parts (an INSERT that never completed, which the loader reported as
 	// failed) and removes the flag.
-	if err := os.MkdirAll(filepath.Join(n.Dir, "data", "flags"), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(n.Dir, "data", "flags", "force_restore_data"), nil, 0o644); err != nil {
+	if err := n.ForceRestoreOnStart(); err != nil {
 		return err
 	}
 	if err := n.Server.Up(); err != nil {
@@ -299,17 +303,8 @@ func (n *Node) Up() error {
 // background thread; an INSERT with a quorum in between fails with "No
 // node, path .../is_active".
 func (n *Node) waitReplicasActive(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		out, err := n.Query(context.Background(), "SELECT count() FROM system.replicas WHERE is_readonly OR is_session_expired")
-		if err == nil && strings.TrimSpace(out) == "0" {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("chcluster: node %s: replicated tables still read-only after %v (%q, %v)", n.Name(), timeout, out, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return n.waitUntil(timeout, "has replicated tables still read-only", "SELECT count() FROM system.replicas WHERE is_readonly OR is_session_expired",
+		func(out string) bool { return out == "0" })
 }
 
 // Stop kills every process and removes the cluster's directory (kept when

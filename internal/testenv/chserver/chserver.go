@@ -432,6 +432,18 @@ func (s *Server) Down() error {
 	return s.halt(syscall.SIGTERM, defaultStopTimeout)
 }
 
+// ForceRestoreOnStart sets the data directory's flags/force_restore_data
+// for the next start: a replicated table then starts even with parts its
+// ZooKeeper replica never heard of (the server detaches them and removes
+// the flag), as an operator restarts a server killed during an INSERT.
+func (s *Server) ForceRestoreOnStart() error {
+	flags := filepath.Join(s.Dir, dataDir, "flags")
+	if err := os.MkdirAll(flags, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(flags, "force_restore_data"), nil, 0o644)
+}
+
 // Kill ends the server process at once with SIGKILL, as a crash would,
 // and keeps its data and ports, so Up can start it again.
 func (s *Server) Kill() error {

@@ -22,6 +22,10 @@ const (
 // inside the server's directory, listens on 127.0.0.1 only, pins the
 // server time zone to UTC, shortens the graceful shutdown and enables
 // nothing else (no interserver port, no query log, no ZooKeeper).
+// dataDir is the server's data directory (config.xml's path), under its
+// directory.
+const dataDir = "data"
+
 var configTemplate = template.Must(template.New("config.xml").Parse(`<?xml version="1.0"?>
 <yandex>
     <logger>
@@ -52,7 +56,7 @@ var configTemplate = template.Must(template.New("config.xml").Parse(`<?xml versi
     <max_concurrent_queries>100</max_concurrent_queries>
     <uncompressed_cache_size>1073741824</uncompressed_cache_size>
     <mark_cache_size>1073741824</mark_cache_size>
-    <path>{{.Dir}}/data/</path>
+    <path>{{.Dir}}/{{.DataDir}}/</path>
     <tmp_path>{{.Dir}}/tmp/</tmp_path>
     <user_files_path>{{.Dir}}/user_files/</user_files_path>
     <format_schema_path>{{.Dir}}/format_schemas/</format_schema_path>
@@ -113,13 +117,14 @@ var usersTemplate = template.Must(template.New("users.xml").Parse(`<?xml version
 // writeConfig writes config.xml and users.xml into dir and creates the
 // directories they name. It returns the path of config.xml.
 func writeConfig(dir string, tcpPort, httpPort, securePort, httpsPort int) (string, error) {
-	for _, sub := range []string{"log", "data", "tmp", "user_files", "format_schemas"} {
+	for _, sub := range []string{"log", dataDir, "tmp", "user_files", "format_schemas"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return "", fmt.Errorf("chserver: create %s directory: %w", sub, err)
 		}
 	}
 	vars := map[string]any{
 		"Dir":            template.HTMLEscapeString(dir),
+		"DataDir":        dataDir,
 		"TCPPort":        tcpPort,
 		"HTTPPort":       httpPort,
 		"SecurePort":     securePort,
