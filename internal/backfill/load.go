@@ -180,10 +180,10 @@ type loader[R any] struct {
 	utf8     *utf8Replacements
 	// nodes are the cluster's nodes, open while prepare runs (cluster.go).
 	nodes nodeSet
-	// create, when prepare left it, creates a new table; it runs as the
-	// sweep starts, as setup (setup.go).
-	create func(ctx context.Context, eng warehouse.Engine) error
-	setup  *setup
+	// createOnStart says prepare left a new table to create as the sweep
+	// starts (setup.go); setup is that creation once started.
+	createOnStart bool
+	setup         *setup
 }
 
 // Load runs one SCD Type 2 load of tbl from src into eng (see the package

@@ -85,16 +85,12 @@ func (l *loader[R]) migrateOrBaseline(ctx context.Context, exists bool) error {
 	if exists {
 		return l.migrate(ctx)
 	}
-	return l.recordBaseline(ctx)
+	return l.recordBaseline(ctx, l.eng)
 }
 
-// recordBaseline records every migration as applied to a table created
-// from the current DDL.
-func (l *loader[R]) recordBaseline(ctx context.Context) error {
-	return l.recordBaselineOn(ctx, l.eng)
-}
-
-func (l *loader[R]) recordBaselineOn(ctx context.Context, eng warehouse.Engine) error {
+// recordBaseline records on eng every migration as applied to a table
+// created from the current DDL.
+func (l *loader[R]) recordBaseline(ctx context.Context, eng warehouse.Engine) error {
 	names := make([]string, len(l.tbl.Migrations))
 	for i, m := range l.tbl.Migrations {
 		names[i] = m.Name

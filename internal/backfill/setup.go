@@ -35,7 +35,7 @@ func (l *loader[R]) prepareNew(ctx context.Context) error {
 	} else if err := l.hashDefinition(ctx); err != nil {
 		return err
 	}
-	l.create = l.createTable
+	l.createOnStart = true
 	return nil
 }
 
@@ -51,7 +51,7 @@ func (l *loader[R]) createTable(ctx context.Context, eng warehouse.Engine) error
 	if err := warehouse.EnsureEvolutionTables(ctx, eng, l.db); err != nil {
 		return err
 	}
-	if err := l.recordBaselineOn(ctx, eng); err != nil {
+	if err := l.recordBaseline(ctx, eng); err != nil {
 		return err
 	}
 	if err := eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
@@ -66,17 +66,17 @@ func (l *loader[R]) createTable(ctx context.Context, eng warehouse.Engine) error
 	return nil
 }
 
-// startSetup runs l.create, if prepare left it, in the background, and
-// gates the loader's engine behind it.
+// startSetup creates the table prepare left (createOnStart) in the
+// background, and gates the loader's engine behind it.
 func (l *loader[R]) startSetup(ctx context.Context) {
-	if l.create == nil {
+	if !l.createOnStart {
 		return
 	}
 	s := &setup{done: make(chan struct{})}
 	eng := l.eng
 	go func() {
 		defer close(s.done)
-		s.err = l.create(ctx, eng)
+		s.err = l.createTable(ctx, eng)
 	}()
 	l.setup = s
 	l.eng = gate(eng, s)
