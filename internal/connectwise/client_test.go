@@ -630,13 +630,38 @@ func TestContextCancellation(t *testing.T) {
 			w.Header().Set("Link", fmt.Sprintf(`<%s/service/tickets?page=%d>; rel="next"`, "http://"+r.Host, 2))
 			w.Write([]byte(okPage))
 		}, func(w http.ResponseWriter, r *http.Request) {
-			t.Error("second page requested after cancellation")
+			// The request sent ahead for page 2: it must be cancelled, never answered.
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+				t.Error("the request sent ahead was not cancelled")
+			}
 		})
 		c, _, _ := newTestClient(t, srv.URL, nil)
 		ctx, cancel := context.WithCancel(context.Background())
 		err := c.Pages(ctx, "service/tickets", Query{}, func(Page) error { cancel(); return nil })
-		if !errors.Is(err, context.Canceled) || n.Load() != 1 {
-			t.Errorf("err = %v, requests = %d", err, n.Load())
+		if !errors.Is(err, context.Canceled) || n.Load() > 2 {
+			t.Errorf("err = %v, requests = %d, want context.Canceled after page 1 and at most the one request sent ahead", err, n.Load())
+		}
+	})
+	t.Run("in callback, after the request ahead failed", func(t *testing.T) {
+		srv, n := sequenceServer(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", fmt.Sprintf(`<%s/service/tickets?page=%d>; rel="next"`, "http://"+r.Host, 2))
+			w.Write([]byte(okPage))
+		}, status(200, ``))
+		c, _, _ := newTestClient(t, srv.URL, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		err := c.Pages(ctx, "service/tickets", Query{}, func(Page) error {
+			// Let the request sent ahead for page 2 fail first: an empty body twice ends its retries.
+			for deadline := time.Now().Add(5 * time.Second); n.Load() < 3 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond)
+			cancel()
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v after %d requests, want context.Canceled: the caller stopped the walk", err, n.Load())
 		}
 	})
 }

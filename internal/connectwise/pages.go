@@ -244,6 +244,9 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		if err := fn(page); err != nil {
 			return err
 		}
+		if err := ctx.Err(); err != nil {
+			return err // stopped by the caller: whatever the request ahead got is not the walk's outcome
+		}
 		if !hasNext {
 			return nil
 		}
