@@ -2,10 +2,11 @@ package connectwise
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/canonic-data/canonic/internal/jsonscan"
 )
 
 // maxNesting bounds how deeply arrays and objects may nest inside a record.
@@ -313,27 +314,18 @@ func (s *scanner) array(depth int) error {
 
 // str scans a string literal starting at the opening quote.
 func (s *scanner) str() error {
-	s.i++ // opening quote
 	b := s.b
-	run := 0 // plain bytes since the last special one
-	for i := s.i; i < len(b); i++ {
-		c := b[i]
-		if !strSpecial[c] {
-			if run++; run == 16 {
-				// A long string (an href, a description): find its closing
-				// quote and check the bytes up to it eight at a time.
-				if q := bytes.IndexByte(b[i+1:], '"'); q >= 0 {
-					i += plainRun(b[i+1 : i+1+q])
-				}
-			}
-			continue
+	for i := s.i + 1; ; {
+		i += jsonscan.StringRun(b[i:])
+		if i >= len(b) {
+			s.i = len(b)
+			return s.truncated("unexpected end of input in string (truncated body?)")
 		}
-		run = 0
-		switch {
-		case c == '"':
+		switch c := b[i]; c {
+		case '"':
 			s.i = i + 1
 			return nil
-		case c == '\\':
+		case '\\':
 			i++
 			if i >= len(b) {
 				s.i = i
@@ -357,41 +349,13 @@ func (s *scanner) str() error {
 				s.i = i
 				return s.errorf("invalid escape \\%c", b[i])
 			}
-		case c < 0x20:
+			i++
+		default: // a control character
 			s.i = i
 			return s.errorf("control character %s in string", describe(c))
 		}
 	}
-	s.i = len(b)
-	return s.truncated("unexpected end of input in string (truncated body?)")
 }
-
-// plainRun returns the length of s's longest prefix without a backslash
-// or a control character, checking eight bytes at a time.
-func plainRun(s []byte) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := binary.LittleEndian.Uint64(s[i:])
-		below := (x - 0x20*ones) &^ x // a byte below 0x20 sets its high bit (exact for the word)
-		y := x ^ 0x5c*ones            // a backslash becomes 0
-		if (below|(y-ones)&^y)&highs != 0 {
-			break
-		}
-	}
-	for ; i < len(s) && !strSpecial[s[i]]; i++ {
-	}
-	return i
-}
-
-// strSpecial marks the bytes that end the fast path inside a string: '"', '\\' and control characters.
-var strSpecial = func() (t [256]bool) {
-	for c := range 0x20 {
-		t[c] = true
-	}
-	t['"'], t['\\'] = true, true
-	return t
-}()
 
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'

@@ -2,6 +2,8 @@ package maprt
 
 import (
 	"sync"
+
+	"github.com/canonic-data/canonic/internal/jsonscan"
 )
 
 // Lexer reads one JSON record for a generated fast decoder (decodeSource
@@ -161,10 +163,7 @@ func (l *Lexer) Next() bool {
 		return false
 	}
 	start := l.i + 1
-	j := start
-	for j < len(l.b) && !stringSpecial[l.b[j]] {
-		j++
-	}
+	j := start + jsonscan.ASCIIRun(l.b[start:])
 	if j == len(l.b) || l.b[j] != '"' {
 		l.fail() // a key with an escape, a control character or a non-ASCII byte: Unmarshal unescapes and folds those
 		return false

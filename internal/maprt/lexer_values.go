@@ -1,10 +1,10 @@
 package maprt
 
 import (
-	"bytes"
-	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/canonic-data/canonic/internal/jsonscan"
 )
 
 // The values a Lexer reads: strings, numbers, booleans and null, each
@@ -46,15 +46,16 @@ func (l *Lexer) String(dst *string, seen *uint64, bit uint) *string {
 	// A long string without escapes (a description, a padded field) gets an
 	// allocation of its own, of its exact size, rather than going through
 	// strs and being copied again at End.
-	if from := l.i + 1; len(l.b)-from > longString {
-		if q := bytes.IndexByte(l.b[from:], '"'); q > longString && plainPrefix(l.b[from:from+q]) == q {
-			*dst = string(l.b[from : from+q])
-			l.i = from + q + 1
-			return dst
-		}
+	from := l.i + 1
+	n := jsonscan.ASCIIRun(l.b[from:])
+	if end := from + n; n > longString && end < len(l.b) && l.b[end] == '"' {
+		*dst = string(l.b[from:end])
+		l.i = end + 1
+		return dst
 	}
 	start := len(l.strs)
-	l.str(true)
+	l.strs = append(l.strs, l.b[from:from+n]...)
+	l.text(from+n, true)
 	l.refs = append(l.refs, strRef{dst, start, len(l.strs)})
 	return dst
 }
@@ -193,64 +194,17 @@ func (l *Lexer) number() (lit []byte, integer, neg bool) {
 	return b[start:i], integer, neg
 }
 
-// stringSpecial marks the bytes a string scan stops at: the quote, the
-// backslash, control characters and the start of a multi-byte sequence.
-var stringSpecial = func() (t [256]bool) {
-	for c := range 256 {
-		t[c] = c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf
-	}
-	return t
-}()
-
-// plainPrefix returns the length of s's longest prefix of printable
-// ASCII without a backslash (bytes a string holds as they are), checking
-// eight bytes at a time.
-func plainPrefix(s []byte) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := binary.LittleEndian.Uint64(s[i:])
-		// A byte's high bit is set by a byte >= 0x80, one below 0x20 (the
-		// subtraction borrows) or a backslash (x^'\\' is 0, minus one
-		// borrows); a borrow can only mark bytes after a marked one.
-		if ((x-0x20*ones)|x|((x^'\\'*ones)-ones))&highs != 0 {
-			break
-		}
-	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '\\' || c >= utf8.RuneSelf {
-			return i
-		}
-	}
-	return i
-}
-
 // str reads the string at l.i (its opening quote), appending its decoded
 // text to l.strs when keep is set. It fails on anything Unmarshal would
 // reject or change: control characters, bad escapes, surrogate escapes and
 // invalid UTF-8.
-func (l *Lexer) str(keep bool) {
+func (l *Lexer) str(keep bool) { l.text(l.i+1, keep) }
+
+// text is str from i, a position inside the string.
+func (l *Lexer) text(i int, keep bool) {
 	b := l.b
-	i := l.i + 1
 	for {
-		// A kept string's short runs a byte at a time; a long run, and a
-		// skipped string (mostly links), by finding the quote and checking up
-		// to it eight bytes at a time.
-		n, short := 0, 16
-		if !keep {
-			short = 0
-		}
-		for n < short && i+n < len(b) && !stringSpecial[b[i+n]] {
-			n++
-		}
-		if n == short {
-			q := bytes.IndexByte(b[i+n:], '"')
-			if q < 0 {
-				l.fail()
-				return
-			}
-			n += plainPrefix(b[i+n : i+n+q])
-		}
+		n := jsonscan.ASCIIRun(b[i:])
 		if keep {
 			l.strs = append(l.strs, b[i:i+n]...)
 		}
