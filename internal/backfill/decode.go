@@ -56,7 +56,9 @@ func (d *decoder[R]) decode(page streamPage) (*decodedPage[R], error) {
 		dp.recs = append(dp.recs, decodedRecord[R]{})
 		r := &dp.recs[len(dp.recs)-1]
 		r.size = len(rec)
-		r.invalidUTF8 = d.utf8.invalid(nil, rec) // Decode replaces invalid UTF-8 silently: note it first
+		if !page.ValidUTF8 {
+			r.invalidUTF8 = d.utf8.invalid(nil, rec) // Decode replaces invalid UTF-8 silently: note it first
+		}
 		if err := d.tbl.Decode(rec, &r.row); err != nil {
 			var fe *table.FieldError
 			if !errors.As(err, &fe) {

@@ -201,11 +201,11 @@ func (s *MemorySource) Pages(_ context.Context, _ string, q connectwise.Query, f
 		return nil
 	}
 	for i, p := range s.pages {
-		n, err := connectwise.CountRecords(p)
+		page, err := connectwise.NewPage(i+1, p)
 		if err != nil {
 			return err
 		}
-		if err := fn(connectwise.Page{Number: i + 1, Body: p, Records: n}); err != nil {
+		if err := fn(page); err != nil {
 			return err
 		}
 	}

@@ -18,10 +18,10 @@ type pageRequest struct {
 	done    chan struct{}
 
 	// Set once done is closed.
-	resp   *response
-	err    error
-	ids    idSummary
-	bounds []int
+	resp *response
+	err  error
+	ids  idSummary
+	scan pageScan
 }
 
 // startPage sends the GET of one page of at most size records in its own goroutine.
@@ -32,7 +32,7 @@ func (c *Client) startPage(ctx context.Context, url string, extra http.Header, s
 		defer close(r.done)
 		r.resp, r.err = c.get(ctx, url, extra, func(b []byte) error {
 			var err error
-			r.ids, r.bounds, err = scanPage(b, make([]int, 0, 2*size))
+			r.ids, r.scan, err = scanPage(b, make([]int, 0, 2*size))
 			return err
 		}, func(h http.Header) {
 			select {

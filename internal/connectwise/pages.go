@@ -52,10 +52,26 @@ type Page struct {
 	RangeIndex int
 	Range      [2]int64
 
+	// ValidUTF8 is true when the client's validating scan found every string of Body valid UTF-8, with
+	// no \u escape of a UTF-16 surrogate: decoding Body replaces nothing with U+FFFD. False when some
+	// string may be replaced, or when Body is not the client's.
+	ValidUTF8 bool
+
 	pooled *pooledBody // Body's buffer (nil when Body is not the client's)
 	// bounds are the records' start and end offsets in Body, found by the validating scan (nil when
 	// Body is not the client's).
 	bounds []int
+}
+
+// NewPage validates body as the client validates each page it reads and returns it as page number of
+// a walk, for a source other than the client (pages kept in memory, a replay). Body stays the
+// caller's: Release does not pool it.
+func NewPage(number int, body []byte) (Page, error) {
+	ids, scan, err := scanPage(body, []int{})
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Number: number, Body: body, Records: ids.records, ValidUTF8: !scan.replaces, bounds: scan.bounds}, nil
 }
 
 // EachRecord calls fn with the raw bytes of each record of Body, in order, as SplitValidated finds
@@ -239,7 +255,8 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		if ids.records == 0 {
 			return nil // an empty page the rules let through ends the walk
 		}
-		page := Page{Number: number, Body: resp.body, Records: ids.records, URL: cur, pooled: resp.pooled, bounds: req.bounds}
+		page := Page{Number: number, Body: resp.body, Records: ids.records, URL: cur, ValidUTF8: !req.scan.replaces,
+			pooled: resp.pooled, bounds: req.scan.bounds}
 		req.resp, req = nil, nil // the page owns the body now
 		if err := fn(page); err != nil {
 			return err

@@ -610,3 +610,36 @@ func TestTokenBucketShared(t *testing.T) {
 		t.Errorf("cancel refunded more than one token")
 	}
 }
+
+// TestPageValidUTF8 checks that a page says whether decoding it replaces
+// anything, as the client reads it and as NewPage builds it.
+func TestPageValidUTF8(t *testing.T) {
+	for _, tt := range []struct {
+		body string
+		want bool
+	}{
+		{`[{"id":1,"summary":"Café \u00e9"}]`, true},
+		{"[{\"id\":1,\"summary\":\"caf\xe9\"}]", false},
+		{`[{"id":1,"summary":"a"},{"id":2,"summary":"\ud83d"}]`, false},
+	} {
+		srv, _ := sequenceServer(t, status(200, tt.body))
+		c, _, _ := newTestClient(t, srv.URL, nil)
+		pages, err := fetchOne(c)
+		if err != nil || len(pages) != 1 {
+			t.Fatalf("%q: %d pages, %v", tt.body, len(pages), err)
+		}
+		built, err := NewPage(1, []byte(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []Page{pages[0], built} {
+			if p.ValidUTF8 != tt.want {
+				t.Errorf("%q: ValidUTF8 = %v, want %v", tt.body, p.ValidUTF8, tt.want)
+			}
+			checkEachRecord(t, p)
+		}
+	}
+	if _, err := NewPage(1, []byte(`[{"id":1},`)); err == nil {
+		t.Error("NewPage took a cut page")
+	}
+}

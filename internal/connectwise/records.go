@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/canonic-data/canonic/internal/jsonscan"
 )
@@ -67,8 +68,17 @@ func scanPageIDs(body []byte) (idSummary, error) {
 	return ids, err
 }
 
-// scanPage is scanPageIDs that also appends each record's start and end offsets in body to bounds.
-func scanPage(body []byte, bounds []int) (idSummary, []int, error) {
+// pageScan is what the validating scan of a page found besides its ids.
+type pageScan struct {
+	bounds []int // each record's start and end offsets in the body
+	// replaces is true when some string holds invalid UTF-8 or a \u escape of a UTF-16 surrogate
+	// (paired or not): what a decoder may replace with U+FFFD.
+	replaces bool
+}
+
+// scanPage is scanPageIDs that also appends each record's start and end offsets in body to bounds
+// and notes strings a decoder may replace.
+func scanPage(body []byte, bounds []int) (idSummary, pageScan, error) {
 	var ids idSummary
 	s := scanner{b: body, idKey: "id", bounds: bounds}
 	s.onID = func(id int64, ok bool) {
@@ -87,7 +97,7 @@ func scanPage(body []byte, bounds []int) (idSummary, []int, error) {
 	}
 	n, err := s.elements(nil)
 	ids.records = n
-	return ids, s.bounds, err
+	return ids, pageScan{bounds: s.bounds, replaces: s.replaces}, err
 }
 
 // scanArray validates body as a JSON array of objects, calling fn (when non-nil) for each element.
@@ -171,6 +181,8 @@ type scanner struct {
 	onID  func(id int64, ok bool)
 	// bounds, when not nil, collects each element's start and end offsets.
 	bounds []int
+	// replaces is set by a string holding invalid UTF-8 or a surrogate escape (see pageScan).
+	replaces bool
 }
 
 func (s *scanner) errorf(format string, args ...any) error {
@@ -316,7 +328,7 @@ func (s *scanner) array(depth int) error {
 func (s *scanner) str() error {
 	b := s.b
 	for i := s.i + 1; ; {
-		i += jsonscan.StringRun(b[i:])
+		i += jsonscan.ASCIIRun(b[i:])
 		if i >= len(b) {
 			s.i = len(b)
 			return s.truncated("unexpected end of input in string (truncated body?)")
@@ -344,15 +356,26 @@ func (s *scanner) str() error {
 						return s.errorf("invalid \\u escape")
 					}
 				}
+				if b[i+1]|0x20 == 'd' && b[i+2] >= '8' { // \uD800 to \uDFFF
+					s.replaces = true
+				}
 				i += 4
 			default:
 				s.i = i
 				return s.errorf("invalid escape \\%c", b[i])
 			}
 			i++
-		default: // a control character
-			s.i = i
-			return s.errorf("control character %s in string", describe(c))
+		default:
+			if c < 0x20 {
+				s.i = i
+				return s.errorf("control character %s in string", describe(c))
+			}
+			// Bytes from 0x80 up may be anything to JSON's grammar; note invalid UTF-8.
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size <= 1 {
+				s.replaces = true
+			}
+			i += size
 		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestSplitRecords(t *testing.T) {
@@ -251,7 +253,10 @@ func FuzzSplitValidated(f *testing.F) {
 // The scanner finds every byte that ends or breaks a string, at every
 // position of short and long strings: encoding/json is the oracle.
 func TestScanStringsEveryPosition(t *testing.T) {
-	specials := []string{`\"`, `\\`, `\n`, `\u00e9`, `\u00g9`, `\x`, "\x01", "\x1f", `"`, "\u00e9", "\x7f", "\xff"}
+	specials := []string{`\"`, `\\`, `\n`, `\u00e9`, `\u00g9`, `\x`, "\x01", "\x1f", `"`, "\u00e9", "\x7f", "\xff",
+		"\xc3", "\xed\xa0\x80", `\ud800`, `\uDFFF`, `\uD83D\uDE00`, `\ud7ff`, `\ue000`, `\u0d80`}
+	// A decoder may replace invalid UTF-8 and surrogate escapes (a pair too, to keep the check simple).
+	surrogateEscape := regexp.MustCompile(`\\u[dD][89a-fA-F]`)
 	for n := 0; n <= 48; n++ {
 		for pos := 0; pos <= n; pos++ {
 			for _, sp := range specials {
@@ -259,9 +264,12 @@ func TestScanStringsEveryPosition(t *testing.T) {
 				// alone, after an escape, and twice (a long run then a second special)
 				for _, s := range []string{text, `\n` + text, text + strings.Repeat("c", 20) + sp} {
 					page := []byte(`[{"id":1,"url":"` + s + `"}]`)
-					_, err := scanPageIDs(page)
+					_, scan, err := scanPage(page, nil)
 					if valid := json.Valid(page); (err == nil) != valid {
 						t.Fatalf("%q: scan error %v, but encoding/json says valid=%v", page, err, valid)
+					}
+					if want := !utf8.Valid(page) || surrogateEscape.Match(page); err == nil && scan.replaces != want {
+						t.Fatalf("%q: replaces = %v, want %v", page, scan.replaces, want)
 					}
 					if _, err := scanPageIDs(page[:len(page)-3]); err == nil { // cut inside or at the end of the string
 						t.Fatalf("%q: a cut page scanned", page[:len(page)-3])
