@@ -204,19 +204,23 @@ func mapperFile(f *jen.File, t *model.Table) {
 	idExpr := jen.Qual(pkgMaprt, "ID").Call(jen.Id("src").Dot(keyLeaf.GoName))
 
 	fast := fastDecodable(t.Source)
-	unmarshal := jen.If(jen.Err().Op(":=").Qual(pkgMaprt, "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("src")), jen.Err().Op("!=").Nil()).Block(
-		jen.Return(jen.Qual(pkgMaprt, "DecodeError").Call(jen.Id("data"), jen.Err(), jen.Lit(t.SourceKeyField), jen.Id("columnForJSONPath"))),
-	)
+	unmarshalInto := func(dst jen.Code) jen.Code {
+		return jen.If(jen.Err().Op(":=").Qual(pkgMaprt, "Unmarshal").Call(jen.Id("data"), dst), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Qual(pkgMaprt, "DecodeError").Call(jen.Id("data"), jen.Err(), jen.Lit(t.SourceKeyField), jen.Id("columnForJSONPath"))),
+		)
+	}
 	comment(f, "Decode maps one source record (a JSON object) into r: missing keys and JSON null both mean no value. A value it cannot convert yields a *table.FieldError naming the record id, column and source path.")
 	f.Func().Id("Decode").Params(jen.Id("data").Index().Byte(), jen.Id("r").Op("*").Id("Row")).Error().BlockFunc(func(g *jen.Group) {
 		g.Var().Id("src").Id("Source")
 		if fast {
 			g.If(jen.Op("!").Id("decodeSource").Call(jen.Id("data"), jen.Op("&").Id("src"))).Block(
-				jen.Id("src").Op("=").Id("Source").Values(),
-				unmarshal,
+				jen.Comment("Unmarshal gets a Source of its own: src stays on the stack."),
+				jen.Id("slow").Op(":=").New(jen.Id("Source")),
+				unmarshalInto(jen.Id("slow")),
+				jen.Id("src").Op("=").Op("*").Id("slow"),
 			)
 		} else {
-			g.Add(unmarshal)
+			g.Add(unmarshalInto(jen.Op("&").Id("src")))
 		}
 		g.Return(jen.Id("Map").Call(jen.Op("&").Id("src"), jen.Id("r")))
 	})

@@ -97,10 +97,12 @@ type SourceInfo struct {
 func Decode(data []byte, r *Row) error {
 	var src Source
 	if !decodeSource(data, &src) {
-		src = Source{}
-		if err := maprt.Unmarshal(data, &src); err != nil {
+		// Unmarshal gets a Source of its own: src stays on the stack.
+		slow := new(Source)
+		if err := maprt.Unmarshal(data, slow); err != nil {
 			return maprt.DecodeError(data, err, "id", columnForJSONPath)
 		}
+		src = *slow
 	}
 	return Map(&src, r)
 }
