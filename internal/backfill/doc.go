@@ -177,8 +177,8 @@
 //     that never split one key's rows; the stored rows of changed keys are
 //     read per batch. A first load into an empty table on the embedded
 //     engine (no --full, --deletes, deadline or cluster) appends its
-//     batches to one INSERT instead, written as a part per 100,000 rows
-//     (warehouse.Streamer); a key the source repeats commits it, and the
+//     batches to one INSERT instead, written as a part per million rows
+//     (warehouse.Streamer, StreamBlockRows); a key the source repeats commits it, and the
 //     rest of the run inserts batch by batch. The run is recorded in _canonic_runs only after
 //     every insert succeeded, with the cursor for the next run: the latest
 //     version timestamp seen, at most the run start less ten minutes
