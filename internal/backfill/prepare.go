@@ -21,43 +21,55 @@ func (l *loader[R]) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if !exists && !l.opts.DryRun {
+	switch {
+	case !exists && l.opts.DryRun:
+		l.emptyAtStart = true
+		return nil
+	case !exists:
 		return l.prepareNew(ctx) // created while the sweep starts (setup.go)
-	}
-	if !l.opts.DryRun {
-		if err := warehouse.EnsureDatabase(ctx, l.eng, l.db); err != nil {
-			return err
-		}
-		if err := warehouse.EnsureRunsTable(ctx, l.eng, l.db); err != nil {
-			return err
-		}
-		if err := warehouse.EnsureEvolutionTables(ctx, l.eng, l.db); err != nil {
-			return err
-		}
-		if err := l.migrate(ctx); err != nil {
-			return err
-		}
-		if err := l.eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
-			return err
-		}
-	} else if exists {
+	case l.opts.DryRun:
 		if err := l.refusePending(ctx); err != nil {
 			return err
 		}
-	}
-	if !exists && l.opts.DryRun {
-		l.emptyAtStart = true
-		return nil
-	}
-	if err := warehouse.CheckTable(ctx, l.eng, l.db, l.tbl.Name, l.tbl.Columns); err != nil {
-		return err
-	}
-	if (l.opts.Full || l.opts.Deletes) && !l.opts.DryRun {
-		if err := warehouse.EnsureSweepKeysTable(ctx, l.eng, l.db); err != nil {
+		if err := warehouse.CheckTable(ctx, l.eng, l.db, l.tbl.Name, l.tbl.Columns); err != nil {
+			return err
+		}
+	default:
+		if err := l.ensureTable(ctx, l.eng, l.migrate); err != nil {
 			return err
 		}
 	}
-	return l.readState(ctx, exists)
+	return l.readState(ctx, true)
+}
+
+// ensureTable runs on eng the statements that ready the table for a load:
+// the database and the state tables, schema (migrating an existing table,
+// or recording the baseline of a new one before it is created: see
+// migrateOrBaseline), the table's DDL and its check, and the table a
+// --full or --deletes sweep records its keys in.
+func (l *loader[R]) ensureTable(ctx context.Context, eng warehouse.Engine, schema func(context.Context) error) error {
+	if err := warehouse.EnsureDatabase(ctx, eng, l.db); err != nil {
+		return err
+	}
+	if err := warehouse.EnsureRunsTable(ctx, eng, l.db); err != nil {
+		return err
+	}
+	if err := warehouse.EnsureEvolutionTables(ctx, eng, l.db); err != nil {
+		return err
+	}
+	if err := schema(ctx); err != nil {
+		return err
+	}
+	if err := eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
+		return err
+	}
+	if err := warehouse.CheckTable(ctx, eng, l.db, l.tbl.Name, l.tbl.Columns); err != nil {
+		return err
+	}
+	if l.opts.Full || l.opts.Deletes {
+		return warehouse.EnsureSweepKeysTable(ctx, eng, l.db)
+	}
+	return nil
 }
 
 // readState finishes preparing a table that passed its checks: whether it

@@ -39,31 +39,10 @@ func (l *loader[R]) prepareNew(ctx context.Context) error {
 	return nil
 }
 
-// createTable creates the database, the state tables and the table, and
-// records the migration baseline before the table (see migrateOrBaseline).
+// createTable creates the database, the state tables and the table on eng,
+// recording the migration baseline before the table.
 func (l *loader[R]) createTable(ctx context.Context, eng warehouse.Engine) error {
-	if err := warehouse.EnsureDatabase(ctx, eng, l.db); err != nil {
-		return err
-	}
-	if err := warehouse.EnsureRunsTable(ctx, eng, l.db); err != nil {
-		return err
-	}
-	if err := warehouse.EnsureEvolutionTables(ctx, eng, l.db); err != nil {
-		return err
-	}
-	if err := l.recordBaseline(ctx, eng); err != nil {
-		return err
-	}
-	if err := eng.ApplyDDL(ctx, l.db, l.tbl.DDL); err != nil {
-		return err
-	}
-	if err := warehouse.CheckTable(ctx, eng, l.db, l.tbl.Name, l.tbl.Columns); err != nil {
-		return err
-	}
-	if l.opts.Full || l.opts.Deletes {
-		return warehouse.EnsureSweepKeysTable(ctx, eng, l.db)
-	}
-	return nil
+	return l.ensureTable(ctx, eng, func(ctx context.Context) error { return l.recordBaseline(ctx, eng) })
 }
 
 // startSetup creates the table prepare left (createOnStart) in the
