@@ -71,7 +71,12 @@ func NewPage(number int, body []byte) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	return Page{Number: number, Body: body, Records: ids.records, ValidUTF8: !scan.replaces, bounds: scan.bounds}, nil
+	return scannedPage(number, body, ids, scan), nil
+}
+
+// scannedPage is page number of a walk, body, as its validating scan found it.
+func scannedPage(number int, body []byte, ids idSummary, scan pageScan) Page {
+	return Page{Number: number, Body: body, Records: ids.records, ValidUTF8: !scan.replaces, bounds: scan.bounds}
 }
 
 // EachRecord calls fn with the raw bytes of each record of Body, in order, as SplitValidated finds
@@ -255,8 +260,8 @@ func (c *Client) pages(ctx context.Context, endpoint string, q Query, fn func(Pa
 		if ids.records == 0 {
 			return nil // an empty page the rules let through ends the walk
 		}
-		page := Page{Number: number, Body: resp.body, Records: ids.records, URL: cur, ValidUTF8: !req.scan.replaces,
-			pooled: resp.pooled, bounds: req.scan.bounds}
+		page := scannedPage(number, resp.body, ids, req.scan)
+		page.URL, page.pooled = cur, resp.pooled
 		req.resp, req = nil, nil // the page owns the body now
 		if err := fn(page); err != nil {
 			return err
