@@ -198,17 +198,20 @@ func (l *Lexer) number() (lit []byte, integer, neg bool) {
 // text to l.strs when keep is set. It fails on anything Unmarshal would
 // reject or change: control characters, bad escapes, surrogate escapes and
 // invalid UTF-8.
-func (l *Lexer) str(keep bool) { l.text(l.i+1, keep) }
+func (l *Lexer) str(keep bool) {
+	i := l.i + 1
+	n := jsonscan.ASCIIRun(l.b[i:])
+	if keep {
+		l.strs = append(l.strs, l.b[i:i+n]...)
+	}
+	l.text(i+n, keep)
+}
 
-// text is str from i, a position inside the string.
+// text reads the rest of a string from i, where a run of its plain bytes
+// (jsonscan.ASCIIRun) ended: a byte each run stops at, then the next run.
 func (l *Lexer) text(i int, keep bool) {
 	b := l.b
 	for {
-		n := jsonscan.ASCIIRun(b[i:])
-		if keep {
-			l.strs = append(l.strs, b[i:i+n]...)
-		}
-		i += n
 		if i == len(b) {
 			l.fail()
 			return
@@ -270,6 +273,11 @@ func (l *Lexer) text(i int, keep bool) {
 			}
 			i += size
 		}
+		n := jsonscan.ASCIIRun(b[i:])
+		if keep {
+			l.strs = append(l.strs, b[i:i+n]...)
+		}
+		i += n
 	}
 }
 
